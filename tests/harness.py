@@ -1,0 +1,211 @@
+"""Render the template with either engine and run what it generates.
+
+Every tier of the test suite goes through these helpers, so that rendering, running a generated
+repository's `make` targets and breaking a rendered artifact behave the same everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES_DIR = REPO_ROOT / "examples"
+ANSWERS_FILE = ".copier-answers.yml"
+Engine = Literal["copier", "cookiecutter"]
+ENGINES: tuple[Engine, ...] = ("copier", "cookiecutter")
+
+# Generated-CI runs are slow; a failure shows this much of the generated repository's output.
+OUTPUT_TAIL = 12_000
+
+
+def example_names() -> list[str]:
+    """The answer sets in examples/, by file stem."""
+    return sorted(p.stem for p in EXAMPLES_DIR.glob("*.yml"))
+
+
+def load_example(name: str) -> dict[str, Any]:
+    """The answers of examples/<name>.yml."""
+    data = yaml.safe_load((EXAMPLES_DIR / f"{name}.yml").read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"examples/{name}.yml must be a mapping of answers")
+    return data
+
+
+def tools_dir() -> Path:
+    return Path(os.environ.get("PAVEDROAD_TOOLS_DIR", REPO_ROOT / ".tools"))
+
+
+def toolchain_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment with the pinned toolchain and this interpreter's venv first on PATH."""
+    env = dict(os.environ)
+    path = [str(tools_dir() / "bin"), str(Path(sys.executable).parent), env.get("PATH", "")]
+    env["PATH"] = os.pathsep.join(path)
+    env["PAVEDROAD_TOOLS_DIR"] = str(tools_dir())
+    env.setdefault("KUBECONFORM_SCHEMAS", str(tools_dir() / "schemas"))
+    for key in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"):
+        env.pop(key, None)
+    if extra:
+        env.update(extra)
+    return env
+
+
+def _answers_as_cli(answers: Mapping[str, Any]) -> list[str]:
+    def text(value: Any) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+
+    return [f"{key}={text(value)}" for key, value in answers.items()]
+
+
+def render_copier(
+    answers: Mapping[str, Any],
+    dest: Path,
+    *,
+    src: Path = REPO_ROOT,
+    vcs_ref: str | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """Render with `copier copy`; the project is `dest` itself."""
+    cmd = [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", "--quiet"]
+    if vcs_ref:
+        cmd += ["--vcs-ref", vcs_ref]
+    for pair in _answers_as_cli(answers):
+        cmd += ["--data", pair]
+    cmd += [str(src), str(dest)]
+    return _run(cmd, check=check, what="copier copy")
+
+
+def render_cookiecutter(
+    answers: Mapping[str, Any],
+    dest: Path,
+    *,
+    src: Path = REPO_ROOT,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """Render with cookiecutter into `dest` (the project is `dest` itself, as with copier)."""
+    dest = Path(dest)
+    out = dest.parent / f".{dest.name}.cookiecutter"
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [
+        sys.executable, "-m", "cookiecutter", "--no-input", "--directory", "template",
+        "--output-dir", str(out), str(src), *_answers_as_cli(answers),
+    ]
+    result = _run(cmd, check=check, what="cookiecutter")
+    if result.returncode == 0:
+        (project,) = list(out.iterdir())
+        project.rename(dest)
+    shutil.rmtree(out, ignore_errors=True)
+    return result
+
+
+def render(engine: Engine, answers: Mapping[str, Any], dest: Path, **kwargs: Any) -> Path:
+    """Render `answers` with `engine` into `dest` and return the project directory."""
+    if engine == "copier":
+        render_copier(answers, dest, **kwargs)
+    else:
+        render_cookiecutter(answers, dest, **kwargs)
+    return dest
+
+
+def _run(cmd: list[str], *, check: bool, what: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env.setdefault("GIT_AUTHOR_NAME", "pavedroad-tests")
+    env.setdefault("GIT_AUTHOR_EMAIL", "tests@pavedroad.invalid")
+    env.setdefault("GIT_COMMITTER_NAME", "pavedroad-tests")
+    env.setdefault("GIT_COMMITTER_EMAIL", "tests@pavedroad.invalid")
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"{what} failed with exit {result.returncode}\n$ {' '.join(cmd)}\n"
+            f"--- stdout\n{result.stdout[-OUTPUT_TAIL:]}\n--- stderr\n{result.stderr[-OUTPUT_TAIL:]}"
+        )
+    return result
+
+
+def project_files(project: Path) -> dict[str, Path]:
+    """Every file of a rendered project by relative path (git metadata excluded)."""
+    files: dict[str, Path] = {}
+    for path in sorted(project.rglob("*")):
+        rel = path.relative_to(project).as_posix()
+        if rel == ".git" or rel.startswith(".git/"):
+            continue
+        if path.is_file() or path.is_symlink():
+            files[rel] = path
+    return files
+
+
+def run_make(
+    project: Path,
+    target: str = "ci",
+    *,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 1800,
+    args: Iterable[str] = (),
+) -> subprocess.CompletedProcess[str]:
+    """Run `make TARGET` in a generated repository with the pinned toolchain on PATH."""
+    return subprocess.run(
+        ["make", "--no-print-directory", target, *args],
+        cwd=project,
+        env=toolchain_env(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def _output(result: subprocess.CompletedProcess[str]) -> str:
+    combined = f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+    return combined[-OUTPUT_TAIL:]
+
+
+def assert_make_passes(project: Path, target: str = "ci", **kwargs: Any) -> str:
+    """Run `make TARGET`; fail with the generated repository's own output if it fails."""
+    result = run_make(project, target, **kwargs)
+    if result.returncode != 0:
+        raise AssertionError(
+            f"`make {target}` failed in {project} (exit {result.returncode})\n{_output(result)}"
+        )
+    return result.stdout + result.stderr
+
+
+def assert_make_fails(
+    project: Path, target: str = "ci", *, expect: str | Iterable[str] = (), **kwargs: Any
+) -> str:
+    """Run `make TARGET`; require a non-zero exit whose output names every `expect` string."""
+    result = run_make(project, target, **kwargs)
+    output = result.stdout + result.stderr
+    if result.returncode == 0:
+        raise AssertionError(f"`make {target}` passed in {project} but must fail\n{_output(result)}")
+    wanted = [expect] if isinstance(expect, str) else list(expect)
+    missing = [text for text in wanted if text not in output]
+    if missing:
+        raise AssertionError(
+            f"`make {target}` failed but its output does not name {missing}\n{_output(result)}"
+        )
+    return output
+
+
+def mutate(project: Path, relpath: str, transform: Callable[[str], str]) -> None:
+    """Break a rendered artifact in place; the transform must actually change the file."""
+    path = project / relpath
+    before = path.read_text(encoding="utf-8")
+    after = transform(before)
+    if after == before:
+        raise AssertionError(f"mutation of {relpath} changed nothing; the test would prove nothing")
+    path.write_text(after, encoding="utf-8")
+
+
+def copy_project(source: Path, dest: Path) -> Path:
+    """A private, writable copy of a rendered project."""
+    shutil.copytree(source, dest, symlinks=True)
+    return dest

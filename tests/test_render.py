@@ -1,0 +1,174 @@
+"""Render matrix: every example and supported combination, with both engines.
+
+Each render must leave no template syntax behind, parse in every structured format, contain no
+empty directory, and be identical between copier and cookiecutter apart from the answers file.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import stat
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import hcl2
+import pytest
+import yaml
+
+from tests import harness
+
+pytestmark = pytest.mark.render
+
+LEFTOVER = re.compile(r"<\{|\}>|<%|%>|<#|#>|\bcookiecutter\.|_copier_")
+HELM_TEMPLATES = re.compile(r"(^|/)charts/[^/]+/templates/")
+
+# Each option once (against the default answers), then chosen pairs of non-default options.
+SINGLE_OPTIONS: list[dict[str, Any]] = [
+    {"python_version": "3.12"},
+    {"slack_app": False},
+    {"mesh": "none"},
+    {"oncall": "opsgenie"},
+    {"license": "MIT"},
+    {"license": "Apache-2.0"},
+]
+PAIRS: list[dict[str, Any]] = [
+    {"slack_app": False, "database": "none"},
+    {"slack_app": False, "mesh": "none"},
+    {"mesh": "none", "oncall": "opsgenie"},
+    {"python_version": "3.12", "database": "postgresql", "slack_app": False},
+]
+# Combinations the template rejects, with the words its message must contain.
+UNSUPPORTED: list[tuple[dict[str, Any], str]] = [
+    ({"slack_app": True, "database": "none"}, "slack_app=true with database=none is not supported"),
+]
+
+
+def combo_id(combo: dict[str, Any]) -> str:
+    return ",".join(f"{k}={v}" for k, v in combo.items())
+
+
+def check_render(project: Path) -> None:
+    """The checks every render must pass."""
+    files = harness.project_files(project)
+    assert files, f"{project} is empty"
+    problems: list[str] = []
+    for rel, path in files.items():
+        if LEFTOVER.search(rel):
+            problems.append(f"{rel}: template syntax left in the file name")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if LEFTOVER.search(line):
+                problems.append(f"{rel}:{lineno}: template syntax left: {line.strip()[:120]}")
+        if text and not text.endswith("\n"):
+            problems.append(f"{rel}: does not end with a newline")
+        try:
+            parse(rel, text)
+        except Exception as exc:  # any parser's error is a finding
+            problems.append(f"{rel}: does not parse: {exc}")
+    for directory in sorted(p for p in project.rglob("*") if p.is_dir()):
+        if ".git" not in directory.parts and not any(directory.iterdir()):
+            problems.append(f"{directory.relative_to(project)}/: empty directory")
+    assert not problems, "\n".join(problems)
+
+
+def parse(rel: str, text: str) -> None:
+    """Parse a file by its type; raise on a syntax error."""
+    name = rel.rsplit("/", 1)[-1]
+    if name.endswith((".yaml", ".yml")) and not HELM_TEMPLATES.search(rel):
+        list(yaml.safe_load_all(text))
+    elif name.endswith(".json"):
+        json.loads(text)
+    elif name.endswith(".toml"):
+        tomllib.loads(text)
+    elif name.endswith((".tf", ".tfvars", ".hcl")):
+        hcl2.loads(text)
+    elif name.endswith(".py"):
+        ast.parse(text, filename=rel)
+
+
+def assert_same_tree(copier_render: Path, cookiecutter_render: Path) -> None:
+    """Both engines must produce the same files, contents and executable bits."""
+    left = harness.project_files(copier_render)
+    right = harness.project_files(cookiecutter_render)
+    left.pop(harness.ANSWERS_FILE, None)
+    assert sorted(left) == sorted(right), (
+        f"only in copier: {sorted(set(left) - set(right))}; "
+        f"only in cookiecutter: {sorted(set(right) - set(left))}"
+    )
+    differing = []
+    for rel, path in left.items():
+        other = right[rel]
+        if path.read_bytes() != other.read_bytes():
+            differing.append(f"{rel}: contents differ")
+        elif (path.stat().st_mode & stat.S_IXUSR) != (other.stat().st_mode & stat.S_IXUSR):
+            differing.append(f"{rel}: executable bit differs")
+    assert not differing, "\n".join(differing)
+
+
+@pytest.mark.parametrize("engine", harness.ENGINES)
+@pytest.mark.parametrize("name", harness.example_names())
+def test_example_renders_cleanly(rendered: Callable[..., Path], name: str, engine: str) -> None:
+    check_render(rendered(name, engine))
+
+
+@pytest.mark.parametrize("name", harness.example_names())
+def test_engines_agree_on_example(rendered: Callable[..., Path], name: str) -> None:
+    assert_same_tree(rendered(name, "copier"), rendered(name, "cookiecutter"))
+
+
+def test_copier_records_answers_for_update(rendered: Callable[..., Path]) -> None:
+    recorded = yaml.safe_load((rendered("default") / harness.ANSWERS_FILE).read_text())
+    expected = harness.load_example("default")
+    assert recorded["_src_path"]
+    assert recorded["_commit"]
+    for key, value in expected.items():
+        assert recorded[key] == value, f"answer {key} not recorded as given"
+    assert "cookiecutter" not in recorded, "computed values must not be stored"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("combo", SINGLE_OPTIONS + PAIRS, ids=combo_id)
+def test_combination_renders_identically_with_both_engines(
+    template_snapshot: Path, tmp_path: Path, combo: dict[str, Any]
+) -> None:
+    answers = {**harness.load_example("default"), **combo}
+    copier_render = harness.render("copier", answers, tmp_path / "copier",
+                                   src=template_snapshot, vcs_ref="HEAD")
+    cookiecutter_render = harness.render("cookiecutter", answers, tmp_path / "cc",
+                                         src=template_snapshot)
+    check_render(copier_render)
+    assert_same_tree(copier_render, cookiecutter_render)
+
+
+@pytest.mark.parametrize(("combo", "message"), UNSUPPORTED, ids=[combo_id(c) for c, _ in UNSUPPORTED])
+@pytest.mark.parametrize("engine", harness.ENGINES)
+def test_unsupported_combination_is_rejected(
+    template_snapshot: Path, tmp_path: Path, engine: harness.Engine,
+    combo: dict[str, Any], message: str,
+) -> None:
+    answers = {**harness.load_example("default"), **combo}
+    dest = tmp_path / "project"
+    kwargs: dict[str, Any] = {"src": template_snapshot, "check": False}
+    if engine == "copier":
+        result = harness.render_copier(answers, dest, vcs_ref="HEAD", **kwargs)
+    else:
+        result = harness.render_cookiecutter(answers, dest, **kwargs)
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
+    assert not dest.exists(), "a rejected render must leave no output directory"
+
+
+def test_copie_renders_default_in_process(copie: Any, template_snapshot: Path) -> None:
+    """pytest-copie's fixture renders the same template (the in-process API path)."""
+    result = copie.copy(extra_answers=harness.load_example("minimal"),
+                        template_dir=template_snapshot)
+    assert result.exit_code == 0, result.exception
+    check_render(result.project_dir)
+    assert (result.project_dir / "Makefile").is_file()
