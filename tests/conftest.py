@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,54 +10,11 @@ import pytest
 
 from tests import harness
 
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "pavedroad-tests",
-    "GIT_AUTHOR_EMAIL": "tests@pavedroad.invalid",
-    "GIT_COMMITTER_NAME": "pavedroad-tests",
-    "GIT_COMMITTER_EMAIL": "tests@pavedroad.invalid",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
-def git(cwd: Path, *args: str) -> str:
-    """Run git with a fixed identity and no user configuration."""
-    result = subprocess.run(
-        ["git", *args],
-        cwd=cwd,
-        env={**os.environ, **GIT_ENV},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)} failed in {cwd}:\n{result.stderr}")
-    return result.stdout
-
-
-def snapshot_working_tree(dest: Path) -> Path:
-    """Copy the files git would commit (tracked and untracked-not-ignored) into a new repo."""
-    listed = git(harness.REPO_ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-    for rel in filter(None, listed.split("\0")):
-        source = harness.REPO_ROOT / rel
-        if not source.exists() and not source.is_symlink():
-            continue  # deleted in the working tree but not yet in the index
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_symlink():
-            target.symlink_to(os.readlink(source))
-        else:
-            shutil.copy2(source, target)
-    git(dest, "init", "-q", "-b", "main")
-    git(dest, "add", "-A")
-    git(dest, "commit", "-q", "-m", "snapshot of the working tree")
-    return dest
-
 
 @pytest.fixture(scope="session")
 def template_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A clean git repository holding the template exactly as in the working tree."""
-    return snapshot_working_tree(tmp_path_factory.mktemp("template") / "pavedroad")
+    return harness.snapshot_working_tree(tmp_path_factory.mktemp("template") / "pavedroad")
 
 
 @pytest.fixture(scope="session")
@@ -98,3 +52,24 @@ def fresh_project(rendered: Callable[..., Path], tmp_path: Path) -> Iterator[Cal
         return harness.copy_project(rendered(name, engine), tmp_path / f"{name}-{engine}")
 
     yield _fresh
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """tests/cookies runs only in its own pytest process, where pytest-cookies is loaded."""
+    if collection_path.name == "cookies" and collection_path.parent == Path(__file__).parent:
+        return not config.pluginmanager.has_plugin("cookies")
+    return None
+
+
+@pytest.fixture(scope="session")
+def toolchain() -> Path:
+    """The pinned toolchain's bin directory; fails (never skips) when it is not installed."""
+    bin_dir = harness.tools_dir() / "bin"
+    required = ["helm", "conftest", "kubeconform", "yamllint", "hadolint", "actionlint"]
+    missing = [tool for tool in required if not (bin_dir / tool).exists()]
+    if missing:
+        pytest.fail(
+            f"the pinned toolchain is missing {missing} in {bin_dir}; run `make bootstrap`",
+            pytrace=False,
+        )
+    return bin_dir

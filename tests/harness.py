@@ -117,16 +117,12 @@ def render(engine: Engine, answers: Mapping[str, Any], dest: Path, **kwargs: Any
 
 
 def _run(cmd: list[str], *, check: bool, what: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env.setdefault("GIT_AUTHOR_NAME", "pavedroad-tests")
-    env.setdefault("GIT_AUTHOR_EMAIL", "tests@pavedroad.invalid")
-    env.setdefault("GIT_COMMITTER_NAME", "pavedroad-tests")
-    env.setdefault("GIT_COMMITTER_EMAIL", "tests@pavedroad.invalid")
+    env = {**os.environ, **GIT_ENV}  # copier commits in temporary clones
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if check and result.returncode != 0:
         raise AssertionError(
             f"{what} failed with exit {result.returncode}\n$ {' '.join(cmd)}\n"
-            f"--- stdout\n{result.stdout[-OUTPUT_TAIL:]}\n--- stderr\n{result.stderr[-OUTPUT_TAIL:]}"
+            f"{_output(result)}"
         )
     return result
 
@@ -185,7 +181,9 @@ def assert_make_fails(
     result = run_make(project, target, **kwargs)
     output = result.stdout + result.stderr
     if result.returncode == 0:
-        raise AssertionError(f"`make {target}` passed in {project} but must fail\n{_output(result)}")
+        raise AssertionError(
+            f"`make {target}` passed in {project} but must fail\n{_output(result)}"
+        )
     wanted = [expect] if isinstance(expect, str) else list(expect)
     missing = [text for text in wanted if text not in output]
     if missing:
@@ -208,4 +206,48 @@ def mutate(project: Path, relpath: str, transform: Callable[[str], str]) -> None
 def copy_project(source: Path, dest: Path) -> Path:
     """A private, writable copy of a rendered project."""
     shutil.copytree(source, dest, symlinks=True)
+    return dest
+
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "pavedroad-tests",
+    "GIT_AUTHOR_EMAIL": "tests@pavedroad.invalid",
+    "GIT_COMMITTER_NAME": "pavedroad-tests",
+    "GIT_COMMITTER_EMAIL": "tests@pavedroad.invalid",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git with a fixed identity and no user configuration."""
+    result = subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        env={**os.environ, **GIT_ENV},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed in {cwd}:\n{result.stderr}")
+    return result.stdout
+
+
+def snapshot_working_tree(dest: Path) -> Path:
+    """Copy the files git would commit (tracked and untracked-not-ignored) into a new repo."""
+    listed = git(REPO_ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    for rel in filter(None, listed.split("\0")):
+        source = REPO_ROOT / rel
+        if not source.exists() and not source.is_symlink():
+            continue  # deleted in the working tree but not yet in the index
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_symlink():
+            target.symlink_to(os.readlink(source))
+        else:
+            shutil.copy2(source, target)
+    git(dest, "init", "-q", "-b", "main")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-q", "-m", "snapshot of the working tree")
     return dest

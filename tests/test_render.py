@@ -147,7 +147,9 @@ def test_combination_renders_identically_with_both_engines(
     assert_same_tree(copier_render, cookiecutter_render)
 
 
-@pytest.mark.parametrize(("combo", "message"), UNSUPPORTED, ids=[combo_id(c) for c, _ in UNSUPPORTED])
+@pytest.mark.parametrize(
+    ("combo", "message"), UNSUPPORTED, ids=[combo_id(c) for c, _ in UNSUPPORTED]
+)
 @pytest.mark.parametrize("engine", harness.ENGINES)
 def test_unsupported_combination_is_rejected(
     template_snapshot: Path, tmp_path: Path, engine: harness.Engine,

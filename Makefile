@@ -1,0 +1,72 @@
+# pavedroad: the service template and its two libraries.
+#   make demo   render the default service and run it locally on its embedded defaults
+#   make test   run every test tier (installs the pinned toolchain first)
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules
+
+PYTHON ?= python3
+VENV := .venv
+VENV_PY := $(VENV)/bin/python
+TOOLS_DIR ?= $(CURDIR)/.tools
+PIP_VERSION := 26.3
+LIB_EXTRAS_OBSERVABILITY := test,fastapi,grpc
+LIB_EXTRAS_SECRETS := test,aws,vault
+DEMO_DIR ?= out/team-notes
+PYTEST_ARGS ?=
+
+export PAVEDROAD_TOOLS_DIR := $(TOOLS_DIR)
+export PATH := $(TOOLS_DIR)/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+
+# pytest exits 5 when it collects no tests: for this suite that is a misconfiguration, never a
+# pass, so say so plainly and fail.
+define pytest
+$(VENV_PY) -m pytest $(1) || { status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests for: $(1)" >&2; fi; exit $$status; }
+endef
+
+.PHONY: help bootstrap venv lint typecheck test test-fast demo bench wheels clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z0-9_.-]+:.*## ' $(MAKEFILE_LIST) \
+		| awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
+
+bootstrap: ## Install the pinned toolchain into .tools/ (idempotent; seconds when warm)
+	$(PYTHON) tools/bootstrap.py
+
+$(VENV)/.installed: pyproject.toml libs/observability/pyproject.toml libs/secrets/pyproject.toml
+	test -x $(VENV_PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV_PY) -m pip install --quiet --disable-pip-version-check "pip==$(PIP_VERSION)"
+	$(VENV_PY) -m pip install --quiet --group dev \
+		-e "libs/observability[$(LIB_EXTRAS_OBSERVABILITY)]" \
+		-e "libs/secrets[$(LIB_EXTRAS_SECRETS)]"
+	touch $@
+
+venv: $(VENV)/.installed ## Create .venv with the dev tools and both libraries (editable)
+
+lint: venv ## Lint the repository's own Python (libraries, hooks, tools, tests, benchmarks)
+	$(VENV_PY) -m ruff check .
+	$(VENV_PY) -m hooks.cookiecutter_config --check
+
+typecheck: venv ## Type-check the libraries, hooks, tools and tests with mypy --strict
+	$(VENV_PY) -m mypy libs/observability/src libs/secrets/src hooks tools tests
+
+test: bootstrap venv lint typecheck ## Run every test tier, the slow ones included
+	$(call pytest,-p no:copie -p cookies tests/cookies $(PYTEST_ARGS))
+	$(call pytest,$(PYTEST_ARGS))
+
+test-fast: venv ## Run the fast tiers only (no toolchain, no generated CI, no end to end)
+	$(call pytest,-m "not slow and not toolchain and not generated_ci and not e2e" $(PYTEST_ARGS))
+
+demo: bootstrap venv ## Render the default service into out/ and run it (Ctrl-C stops it)
+	rm -rf $(DEMO_DIR)
+	$(VENV_PY) -m copier copy --trust --defaults --data-file examples/default.yml . $(DEMO_DIR)
+	$(MAKE) -C $(DEMO_DIR) run
+
+bench: venv ## Run the benchmarks and print their figures
+	$(VENV_PY) benchmarks/render.py
+
+clean: ## Remove build output, caches and renders (keeps .tools and .venv)
+	rm -rf out build dist .pytest_cache .mypy_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -not -path './.venv/*' -not -path './.tools/*' -exec rm -rf {} +
