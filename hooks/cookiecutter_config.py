@@ -69,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     expected = render()
     if args.check:
-        current = COOKIECUTTER_JSON.read_text(encoding="utf-8") if COOKIECUTTER_JSON.exists() else ""
+        exists = COOKIECUTTER_JSON.exists()
+        current = COOKIECUTTER_JSON.read_text(encoding="utf-8") if exists else ""
         if current != expected:
             print(
                 f"{COOKIECUTTER_JSON} is out of date with copier.yml; "
