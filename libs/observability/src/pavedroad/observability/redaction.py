@@ -1,0 +1,546 @@
+"""Redaction of secrets and PII from log events and arbitrary values.
+
+Two mechanisms, applied together:
+
+* a key denylist: a mapping key that names a secret (``password``, ``X-Api-Key``,
+  ``slack_signing_secret``...) has its whole value replaced, whatever it looks like. Keys are
+  compared case- and separator-insensitively, by substring, with an allowlist for keys that
+  merely mention a secret (``max_tokens``, ``secret_name``);
+* value patterns: every string (and bytes) value is scanned for known secret shapes
+  (:mod:`pavedroad.observability.secret_patterns`), and each hit is replaced with
+  ``[REDACTED:<kind>]``. No part of a secret survives.
+
+:func:`redact` and :class:`Redactor` never mutate their input and never raise: cycles,
+non-UTF-8 bytes and very deep nesting are replaced by ``[TRUNCATED:cycle]`` and
+``[TRUNCATED:depth]`` markers. Running time is linear in the size of the input: the walk visits
+each node once, and every pattern has bounded width, so a scan does constant work per character.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Mapping, MutableMapping
+from typing import Any, Final, TypeVar
+
+from pavedroad.observability.errors import ConfigurationError
+from pavedroad.observability.secret_patterns import (
+    BUILTIN_PATTERNS,
+    EMAIL_PATTERN,
+    SecretPattern,
+)
+
+__all__ = [
+    "DEFAULT_DENYLIST",
+    "DEFAULT_SAFE_KEYS",
+    "Redactor",
+    "default_redactor",
+    "redact",
+    "set_default_redactor",
+]
+
+_T = TypeVar("_T")
+
+#: Key fragments that mark a value as secret. Matched as substrings of the normalised key
+#: (lower case, with ``_``, ``-``, ``.`` and spaces removed): ``DB_PASSWORD``, ``x-api-key`` and
+#: ``slackSigningSecret`` all hit. The value in the replacement is the fragment's canonical name.
+DEFAULT_DENYLIST: Final[tuple[str, ...]] = (
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "token",
+    "api_key",
+    "access_key",
+    "private_key",
+    "client_secret",
+    "signing_secret",
+    "authorization",
+    "cookie",
+    "session",
+    "credential",
+    "csrf",
+    "xsrf",
+    "jwt",
+    "card_number",
+    "credit_card",
+    "cvv",
+    "cvc",
+)
+
+#: Short names that are secrets only when they are the whole key (``pwd``, not ``pwdreset``...).
+_EXACT_DENYLIST: Final[tuple[str, ...]] = ("auth", "pwd", "pin", "ssn", "otp", "sid", "mysql_pwd")
+
+#: Keys that mention a secret without holding one. Their values are still scanned for patterns.
+DEFAULT_SAFE_KEYS: Final[tuple[str, ...]] = (
+    "token_type",
+    "token_count",
+    "token_usage",
+    "max_tokens",
+    "input_tokens",
+    "output_tokens",
+    "total_tokens",
+    "prompt_tokens",
+    "completion_tokens",
+    "secret_name",
+    "secret_arn",
+    "secret_version_id",
+    "secret_provider",
+    "session_duration_ms",
+)
+
+_SEPARATORS: Final = str.maketrans("", "", "_-. ")
+_CLEAN_CACHE_MAX_LEN: Final = 256
+_KEY_CACHE_MAX: Final = 4096
+_MISSING: Final = object()
+_PIPELINE: Final = object()  # marks event keys the pipeline sets itself
+_SKIPPED_EVENT_KEYS: Final = frozenset({"_record", "_from_structlog"})
+_PIPELINE_KEYS: Final = frozenset(
+    {"_record", "_from_structlog", "timestamp", "level", "logger", "trace_id", "span_id"}
+)
+
+
+def _normalise_key(key: str) -> str:
+    return key.lower().translate(_SEPARATORS)
+
+
+def _pattern_width(regex: str, flags: int = 0) -> tuple[int, int] | None:
+    """Return the (min, max) match width of ``regex``, or ``None`` if it cannot be computed."""
+    try:
+        from re import _parser  # type: ignore[attr-defined]  # the stdlib's own parser
+
+        low, high = _parser.parse(regex, flags).getwidth()
+    except (ImportError, AttributeError):  # pragma: no cover - a future Python moved it
+        return None
+    return int(low), int(high)
+
+
+#: Above this many characters a pattern is treated as unbounded.
+MAX_PATTERN_WIDTH: Final = 65_536
+
+
+def _as_secret_pattern(name: str, pattern: str | re.Pattern[str] | SecretPattern) -> SecretPattern:
+    if isinstance(pattern, SecretPattern):
+        return pattern
+    if isinstance(pattern, re.Pattern):
+        return SecretPattern(name, pattern.pattern, flags=pattern.flags & ~re.UNICODE)
+    if isinstance(pattern, str):
+        return SecretPattern(name, pattern)
+    raise ConfigurationError(
+        f"redact_patterns[{name!r}]: got {type(pattern).__name__}; give a regular expression "
+        "string, a compiled re.Pattern or a SecretPattern."
+    )
+
+
+def _check_pattern(pattern: SecretPattern) -> None:
+    where = f"redact_patterns[{pattern.kind!r}]"
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", pattern.kind):
+        raise ConfigurationError(
+            f"{where}: the kind must be an identifier (letters, digits, underscores), "
+            f"got {pattern.kind!r}."
+        )
+    try:
+        re.compile(pattern.regex, pattern.flags)
+    except (re.error, TypeError, ValueError) as exc:
+        raise ConfigurationError(
+            f"{where}: {pattern.regex!r} is not a valid regex: {exc}."
+        ) from exc
+    width = _pattern_width(pattern.regex, pattern.flags)
+    if width is not None:
+        low, high = width
+        if low == 0:
+            raise ConfigurationError(
+                f"{where}: {pattern.regex!r} can match the empty string; require at least one "
+                "character."
+            )
+        if high > MAX_PATTERN_WIDTH:
+            raise ConfigurationError(
+                f"{where}: {pattern.regex!r} can match unbounded text, which would make "
+                "redaction slower than linear; bound every quantifier, e.g. {1,256} instead "
+                "of + or *."
+            )
+
+
+_UUID: Final = re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
+#: Lengths at which a string of ASCII letters and digits alone can be a built-in secret: card
+#: numbers (13-19 digits), AWS access key IDs (20) and Google API keys (39). Every other
+#: built-in pattern needs a character that is not a letter or digit ('-', '_', '@', ' ', '.').
+_ALNUM_SECRET_LENGTHS: Final = frozenset({*range(13, 21), 39})
+
+
+def _is_plain_identifier(text: str) -> bool:
+    """Whether ``text`` is an ID no built-in pattern can match: a Slack ID, a trace or span ID,
+    a git SHA, a number, or a UUID. These are most of the unique strings in logs, and checking
+    them is far cheaper than scanning."""
+    if text.isascii() and text.isalnum():
+        return len(text) not in _ALNUM_SECRET_LENGTHS
+    return len(text) == 36 and _UUID.fullmatch(text) is not None
+
+
+class _CompiledPattern:
+    """One pattern ready to scan: its regex, triggers and secret groups."""
+
+    __slots__ = (
+        "kind",
+        "plain_triggers",
+        "regex",
+        "regex_triggers",
+        "secret_groups",
+        "validate",
+        "wants_lower",
+    )
+
+    def __init__(self, pattern: SecretPattern) -> None:
+        self.kind = pattern.kind
+        self.regex: re.Pattern[str] = re.compile(pattern.regex, pattern.flags)
+        self.validate = pattern.validate
+        self.secret_groups: tuple[tuple[int, str], ...] = tuple(
+            sorted((number, label) for label, number in self.regex.groupindex.items())
+        )
+        self.plain_triggers: tuple[str, ...] = tuple(
+            t.lower() if pattern.ignore_case_triggers else t
+            for t in pattern.triggers
+            if isinstance(t, str)
+        )
+        self.regex_triggers: tuple[re.Pattern[str], ...] = tuple(
+            t for t in pattern.triggers if isinstance(t, re.Pattern)
+        )
+        self.wants_lower = pattern.ignore_case_triggers
+
+    def replace(self, match: re.Match[str]) -> str:
+        """Return the replacement for one match: the match with its secret spans redacted."""
+        if not self.secret_groups:
+            if self.validate is not None and not self.validate(match.group(0)):
+                return match.group(0)
+            return f"[REDACTED:{self.kind}]"
+        if self.validate is not None and not self.validate(match.group(self.secret_groups[-1][0])):
+            return match.group(0)
+        text = match.group(0)
+        offset = match.start()
+        pieces: list[str] = []
+        cursor = 0
+        for number, label in self.secret_groups:
+            start, end = match.span(number)
+            if start < 0:
+                continue
+            pieces.append(text[cursor : start - offset])
+            pieces.append(f"[REDACTED:{label}]")
+            cursor = end - offset
+        pieces.append(text[cursor:])
+        return "".join(pieces)
+
+
+class _Scanner:
+    """Runs each pattern whose trigger occurs in the text, most specific pattern first.
+
+    Checking a handful of substrings is an order of magnitude cheaper than running the
+    patterns, and almost all log text contains none of them.
+    """
+
+    def __init__(self, patterns: Iterable[SecretPattern]) -> None:
+        self.patterns = tuple(_CompiledPattern(p) for p in patterns)
+        self._table = tuple(
+            (p.plain_triggers, p.wants_lower, p.regex_triggers, p.regex.sub, p.replace)
+            for p in self.patterns
+        )
+        widths = [_pattern_width(p.regex.pattern, p.regex.flags) for p in self.patterns]
+        #: No pattern matches fewer characters than this, so shorter strings are skipped.
+        self.min_length = max(1, min((w[0] if w else 1 for w in widths), default=1))
+
+    def scan(self, text: str) -> str:
+        lower = text.lower()
+        for plain, wants_lower, regex_triggers, sub, replace in self._table:
+            if plain or regex_triggers:
+                haystack = lower if wants_lower else text
+                for trigger in plain:
+                    if trigger in haystack:
+                        break
+                else:
+                    for pattern in regex_triggers:
+                        if pattern.search(text) is not None:
+                            break
+                    else:
+                        continue
+            redacted = sub(replace, text)
+            if redacted != text:
+                text = redacted
+                lower = text.lower()
+        return text
+
+
+class Redactor:
+    """Removes secrets and PII from values and log events.
+
+    One instance is immutable after construction and safe to share between threads. It is also
+    a structlog processor: ``Redactor()(logger, method_name, event_dict)`` redacts the event in
+    place (the event dict belongs to the pipeline) without touching nested objects that the
+    caller still owns.
+
+    Args:
+        redact_emails: Replace e-mail addresses (PII). Turn off where addresses are needed and
+            allowed, e.g. an internal audit log.
+        extra_keys: More denylisted key fragments, matched like :data:`DEFAULT_DENYLIST`.
+        safe_keys: More keys exempt from the denylist (their values are still scanned).
+        extra_patterns: More value patterns: a mapping of kind to regex (string or compiled),
+            or :class:`SecretPattern` objects. Every quantifier must be bounded.
+        max_depth: Nesting depth below which containers are replaced by ``[TRUNCATED:depth]``.
+        cache_size: How many short strings already found clean are remembered, so repeated
+            values (event names, routes, methods) are not rescanned. ``0`` disables the cache.
+            Strings that contained a secret are never cached.
+    """
+
+    def __init__(
+        self,
+        *,
+        redact_emails: bool = True,
+        extra_keys: Iterable[str] = (),
+        safe_keys: Iterable[str] = (),
+        extra_patterns: Mapping[str, str | re.Pattern[str]] | Iterable[SecretPattern] = (),
+        max_depth: int = 32,
+        cache_size: int = 4096,
+    ) -> None:
+        if max_depth < 1:
+            raise ConfigurationError(f"max_depth must be at least 1, got {max_depth!r}.")
+        if cache_size < 0:
+            raise ConfigurationError(f"cache_size must be 0 or more, got {cache_size!r}.")
+        for key in (*extra_keys, *safe_keys):
+            if not isinstance(key, str) or not _normalise_key(key):
+                raise ConfigurationError(
+                    f"redact_keys/safe_keys: {key!r} is not a usable key; give non-empty strings."
+                )
+        if isinstance(extra_patterns, Mapping):
+            user_patterns = [_as_secret_pattern(k, v) for k, v in extra_patterns.items()]
+        else:
+            user_patterns = [_as_secret_pattern(p.kind, p) for p in extra_patterns]
+        for pattern in user_patterns:
+            _check_pattern(pattern)
+
+        self.redact_emails = redact_emails
+        self.max_depth = max_depth
+        self._substrings: tuple[tuple[str, str], ...] = tuple(
+            (_normalise_key(word), word) for word in (*DEFAULT_DENYLIST, *extra_keys)
+        )
+        self._exact: dict[str, str] = {_normalise_key(word): word for word in _EXACT_DENYLIST}
+        self._safe: frozenset[str] = frozenset(
+            _normalise_key(key) for key in (*DEFAULT_SAFE_KEYS, *safe_keys)
+        )
+        patterns = [*BUILTIN_PATTERNS, *user_patterns]
+        if redact_emails:
+            patterns.append(EMAIL_PATTERN)
+        self._scanner = _Scanner(patterns)
+        self._min_length = self._scanner.min_length
+        self._scan = self._scanner.scan
+        # The identifier fast path is only proven for the built-in patterns.
+        self._skip_identifiers = not user_patterns
+        self._key_labels: dict[object, Any] = dict.fromkeys(_PIPELINE_KEYS, _PIPELINE)
+        self._clean: set[str] = set()
+        self._clean_max = cache_size
+
+    # -- keys -----------------------------------------------------------------------------
+
+    def key_label(self, key: object) -> str | None:
+        """Return the denylist name ``key`` hits (e.g. ``"password"``), or ``None``."""
+        label = self._key_labels.get(key, _MISSING)
+        if label is _PIPELINE:
+            return None
+        if label is not _MISSING:
+            return label  # type: ignore[no-any-return]
+        if isinstance(key, bytes):
+            text = key.decode("utf-8", "replace")
+        elif isinstance(key, str):
+            text = key
+        else:
+            return None
+        label = self._compute_key_label(_normalise_key(text))
+        if len(self._key_labels) < _KEY_CACHE_MAX:
+            self._key_labels[key] = label
+        return label
+
+    def _compute_key_label(self, normalised: str) -> str | None:
+        if not normalised or normalised in self._safe:
+            return None
+        exact = self._exact.get(normalised)
+        if exact is not None:
+            return exact
+        for fragment, label in self._substrings:
+            if fragment in normalised:
+                return label
+        return None
+
+    # -- values ---------------------------------------------------------------------------
+
+    def redact_text(self, text: str) -> str:
+        """Return ``text`` with every secret-shaped substring replaced."""
+        if len(text) < self._min_length or text in self._clean:
+            return text
+        if self._skip_identifiers and _is_plain_identifier(text):
+            return text
+        result = self._scan(text)
+        if result == text:
+            if len(text) <= _CLEAN_CACHE_MAX_LEN and self._clean_max:
+                if len(self._clean) >= self._clean_max:
+                    self._clean.clear()
+                self._clean.add(text)
+            return text
+        return result
+
+    def _redact_bytes(self, data: bytes) -> bytes:
+        text = data.decode("utf-8", "surrogateescape")
+        redacted = self.redact_text(text)
+        if redacted is text:
+            return bytes(data)
+        return redacted.encode("utf-8", "surrogateescape")
+
+    def _walk(self, value: Any, depth: int, path: set[int]) -> Any:
+        kind = type(value)
+        if kind is str:
+            return self.redact_text(value)
+        if isinstance(value, str):
+            return self.redact_text(str(value))
+        if isinstance(value, bytes | bytearray):
+            redacted = self._redact_bytes(bytes(value))
+            return bytearray(redacted) if isinstance(value, bytearray) else redacted
+        if isinstance(value, dict):
+            if depth >= self.max_depth:
+                return "[TRUNCATED:depth]"
+            marker = id(value)
+            if marker in path:
+                return "[TRUNCATED:cycle]"
+            path.add(marker)
+            try:
+                out: dict[Any, Any] = {}
+                for key, item in list(value.items()):
+                    new_key = self._walk(key, depth + 1, path) if isinstance(key, str) else key
+                    label = self.key_label(key)
+                    if label is not None and item is not None and not isinstance(item, bool):
+                        out[new_key] = f"[REDACTED:{label}]"
+                    else:
+                        out[new_key] = self._walk(item, depth + 1, path)
+                return out
+            finally:
+                path.discard(marker)
+        if isinstance(value, list | tuple):
+            if depth >= self.max_depth:
+                return "[TRUNCATED:depth]"
+            marker = id(value)
+            if marker in path:
+                return "[TRUNCATED:cycle]"
+            path.add(marker)
+            try:
+                items = list(value)
+                if (
+                    isinstance(value, tuple)
+                    and len(items) == 2
+                    and isinstance(items[0], str | bytes)
+                    and self.key_label(items[0]) is not None
+                    and items[1] is not None
+                ):
+                    # A (name, value) pair, as in ASGI headers or dict.items().
+                    label = self.key_label(items[0])
+                    redacted_pair: tuple[Any, ...] = (items[0], f"[REDACTED:{label}]")
+                    return redacted_pair
+                walked = [self._walk(item, depth + 1, path) for item in items]
+                return tuple(walked) if isinstance(value, tuple) else walked
+            finally:
+                path.discard(marker)
+        return value
+
+    def redact(self, value: _T) -> _T:
+        """Return a redacted copy of ``value``; never mutates it and never raises.
+
+        ``str``, ``bytes``, ``dict``, ``list`` and ``tuple`` are handled recursively (dict
+        and list subclasses come back as plain ``dict`` and ``list``); other values are
+        returned unchanged. If the walk itself fails (a container changed size under another
+        thread, a broken ``__eq__``), the whole value is replaced by ``[REDACTED:unprocessable]``
+        rather than risk leaking it.
+        """
+        try:
+            result: Any = self._walk(value, 0, set())
+        except Exception:
+            result = "[REDACTED:unprocessable]"
+        return result  # type: ignore[no-any-return]
+
+    # -- structlog processor --------------------------------------------------------------
+
+    def __call__(
+        self, logger: object, method_name: str, event_dict: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
+        """Redact a structlog event dict in place and return it.
+
+        ``timestamp``, ``level``, ``logger``, ``trace_id`` and ``span_id`` are correlation
+        fields the pipeline itself sets, and are left as they are.
+        """
+        try:
+            labels = self._key_labels
+            clean = self._clean
+            min_length = self._min_length
+            skip_ids = self._skip_identifiers
+            changes: list[tuple[str, Any]] = []
+            for key, value in event_dict.items():
+                label = labels.get(key, _MISSING)
+                if label is not None:
+                    if label is _MISSING:
+                        label = self.key_label(key)
+                    elif label is _PIPELINE:
+                        continue
+                kind = type(value)
+                if label is not None:
+                    if value is not None and kind is not bool:
+                        changes.append((key, f"[REDACTED:{label}]"))
+                    continue
+                if kind is str:
+                    if len(value) < min_length or value in clean:
+                        continue
+                    if (
+                        skip_ids
+                        and value.isascii()
+                        and value.isalnum()
+                        and len(value) not in _ALNUM_SECRET_LENGTHS
+                    ):
+                        continue
+                    redacted = self.redact_text(value)
+                elif kind is int or kind is float or value is None or kind is bool:
+                    continue
+                else:
+                    redacted = self.redact(value)
+                if redacted is not value:
+                    changes.append((key, redacted))
+            for key, redacted in changes:
+                event_dict[key] = redacted
+        except Exception:
+            # Never let a log call fail, and never let an unscanned event through either.
+            for key in list(event_dict):
+                if key not in _SKIPPED_EVENT_KEYS and key != "event":
+                    event_dict[key] = "[REDACTED:unprocessable]"
+            event_dict["event"] = "[REDACTED:unprocessable]"
+        return event_dict
+
+
+_default_lock = threading.Lock()
+_default: Redactor | None = None
+
+
+def default_redactor() -> Redactor:
+    """Return the process-wide redactor: the one :func:`configure` built, or the defaults."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = Redactor()
+    return _default
+
+
+def set_default_redactor(redactor: Redactor) -> None:
+    """Make ``redactor`` the one :func:`redact` and the log pipeline use."""
+    global _default
+    with _default_lock:
+        _default = redactor
+
+
+def redact(value: _T) -> _T:
+    """Return a redacted copy of ``value`` using the process-wide redactor.
+
+    Secrets inside strings are replaced with ``[REDACTED:<kind>]``; values under denylisted
+    keys are replaced whole. The input is never mutated and the call never raises.
+    """
+    return default_redactor().redact(value)

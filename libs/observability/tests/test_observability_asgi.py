@@ -1,0 +1,299 @@
+"""ASGI middleware, FastAPI instrumentation and the RED metrics they record."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI, HTTPException
+from observability_support import LogCapture
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from pavedroad.observability import (
+    HTTPMetrics,
+    configure,
+    get_logger,
+    instrument_asgi,
+    is_valid_request_id,
+)
+from pavedroad.observability.fastapi import instrument_fastapi
+from pavedroad.observability.metrics import status_class
+from prometheus_client import CollectorRegistry
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+
+OPENMETRICS = "application/openmetrics-text; version=1.0.0"
+
+
+class Harness:
+    def __init__(
+        self,
+        app: Any,
+        capture: LogCapture,
+        exporter: InMemorySpanExporter,
+        registry: CollectorRegistry,
+    ) -> None:
+        self.app = app
+        self.capture = capture
+        self.exporter = exporter
+        self.registry = registry
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        async def go() -> httpx.Response:
+            transport = httpx.ASGITransport(app=self.app, raise_app_exceptions=False)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                return await client.request(method, path, **kwargs)
+
+        return asyncio.run(go())
+
+    def sample(self, name: str, **labels: str) -> float | None:
+        return self.registry.get_sample_value(name, labels)
+
+    def access_logs(self) -> list[dict[str, Any]]:
+        return [
+            r for r in self.capture.records() if r["logger"] == "pavedroad.observability.access"
+        ]
+
+
+def _fastapi_app() -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/users/{user_id}")
+    async def get_user(user_id: str) -> dict[str, str]:
+        get_logger("handlers").info("loading user", user_id=user_id)
+        return {"user_id": user_id}
+
+    @app.get("/teapot")
+    async def teapot() -> None:
+        raise HTTPException(status_code=418)
+
+    @app.get("/crash")
+    async def crash() -> None:
+        raise RuntimeError("handler bug")
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+@pytest.fixture
+def harness(capture: LogCapture) -> Iterator[Harness]:
+    exporter = InMemorySpanExporter()
+    obs = configure(
+        span_processors=[SimpleSpanProcessor(exporter)],
+        log_stream=capture.stream,
+        log_format="json",
+    )
+    registry = CollectorRegistry()
+    app = instrument_fastapi(
+        _fastapi_app(),
+        tracer_provider=obs.tracer_provider,
+        metrics=HTTPMetrics(registry),
+        excluded_paths=["/healthz"],
+    )
+    yield Harness(app, capture, exporter, registry)
+
+
+def test_request_gets_a_generated_id_that_is_echoed_and_logged(harness: Harness) -> None:
+    response = harness.request("GET", "/users/42")
+    assert response.status_code == 200
+    request_id = response.headers["x-request-id"]
+    assert uuid.UUID(request_id).version == 4
+    (handler_log,) = harness.capture.events("loading user")
+    assert handler_log["request_id"] == request_id
+
+
+def test_a_valid_inbound_request_id_is_reused(harness: Harness) -> None:
+    response = harness.request("GET", "/users/42", headers={"X-Request-ID": "edge-7f3a.b2:1"})
+    assert response.headers["x-request-id"] == "edge-7f3a.b2:1"
+    assert harness.access_logs()[0]["request_id"] == "edge-7f3a.b2:1"
+
+
+@pytest.mark.parametrize("bad", ["", "has space", "a\nb", "x" * 129, '"quoted"', "-leading"])
+def test_an_invalid_inbound_request_id_is_replaced(harness: Harness, bad: str) -> None:
+    assert not is_valid_request_id(bad)
+    response = harness.request("GET", "/users/42", headers={"X-Request-ID": bad})
+    assert response.headers["x-request-id"] != bad
+    uuid.UUID(response.headers["x-request-id"])
+
+
+def test_one_access_log_line_per_request_with_the_required_fields(harness: Harness) -> None:
+    response = harness.request("GET", "/users/42")
+    (line,) = harness.access_logs()
+    assert line["event"] == "request handled"
+    assert line["level"] == "info"
+    assert line["method"] == "GET"
+    assert line["route"] == "/users/{user_id}"
+    assert line["status"] == 200
+    assert isinstance(line["duration_ms"], float) and line["duration_ms"] >= 0
+    assert line["request_id"] == response.headers["x-request-id"]
+    (span,) = [s for s in harness.exporter.get_finished_spans() if s.kind.name == "SERVER"]
+    assert line["trace_id"] == format(span.context.trace_id, "032x")
+
+
+def test_a_span_per_request_comes_from_the_fastapi_instrumentation(harness: Harness) -> None:
+    harness.request("GET", "/users/42")
+    server_spans = [s for s in harness.exporter.get_finished_spans() if s.kind.name == "SERVER"]
+    (span,) = server_spans
+    assert span.name == "GET /users/{user_id}"
+    assert span.attributes is not None
+    assert span.attributes["http.route"] == "/users/{user_id}"
+    assert span.instrumentation_scope is not None
+    assert span.instrumentation_scope.name == "opentelemetry.instrumentation.fastapi"
+    request_ids = span.attributes["http.request.header.x-request-id"]
+    assert isinstance(request_ids, tuple) and len(request_ids) == 1
+
+
+def test_metrics_use_the_route_template_method_and_status_class(harness: Harness) -> None:
+    for user in ("1", "2", "3"):
+        harness.request("GET", f"/users/{user}")
+    harness.request("GET", "/teapot")
+    harness.request("GET", "/no/such/path")
+    assert (
+        harness.sample(
+            "http_server_requests_total", route="/users/{user_id}", method="GET", status_class="2xx"
+        )
+        == 3
+    )
+    assert (
+        harness.sample(
+            "http_server_requests_total", route="/teapot", method="GET", status_class="4xx"
+        )
+        == 1
+    )
+    assert (
+        harness.sample(
+            "http_server_requests_total", route="unmatched", method="GET", status_class="4xx"
+        )
+        == 1
+    )
+    assert (
+        harness.sample(
+            "http_server_request_duration_seconds_count",
+            route="/users/{user_id}",
+            method="GET",
+            status_class="2xx",
+        )
+        == 3
+    )
+    assert (
+        harness.sample(
+            "http_server_request_duration_seconds_bucket",
+            route="/users/{user_id}",
+            method="GET",
+            status_class="2xx",
+            le="10.0",
+        )
+        == 3
+    )
+    assert harness.sample("http_server_requests_in_flight") == 0
+    exposition = harness.request("GET", "/metrics").text
+    assert "/users/1" not in exposition
+    assert "/no/such/path" not in exposition
+
+
+def test_an_unhandled_exception_counts_as_5xx_and_logs_an_error(harness: Harness) -> None:
+    response = harness.request("GET", "/crash")
+    assert response.status_code == 500
+    assert (
+        harness.sample(
+            "http_server_requests_total", route="/crash", method="GET", status_class="5xx"
+        )
+        == 1
+    )
+    (line,) = harness.access_logs()
+    assert line["level"] == "error"
+    assert line["status"] == 500
+    assert harness.sample("http_server_requests_in_flight") == 0
+
+
+def test_metrics_endpoint_serves_openmetrics_with_trace_id_exemplars(harness: Harness) -> None:
+    harness.request("GET", "/users/42")
+    response = harness.request("GET", "/metrics", headers={"Accept": OPENMETRICS})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/openmetrics-text")
+    trace_id = harness.access_logs()[0]["trace_id"]
+    exemplars = [
+        sample.exemplar
+        for family in text_string_to_metric_families(response.text)  # type: ignore[no-untyped-call]
+        for sample in family.samples
+        if sample.exemplar is not None
+    ]
+    assert exemplars
+    assert {exemplar.labels["trace_id"] for exemplar in exemplars} == {trace_id}
+    # The classic text format has no exemplars but is still served.
+    plain = harness.request("GET", "/metrics")
+    assert plain.headers["content-type"].startswith("text/plain")
+    assert "http_server_requests_total" in plain.text
+
+
+def test_metrics_and_excluded_paths_get_no_metrics_spans_or_access_log(harness: Harness) -> None:
+    harness.request("GET", "/metrics")
+    harness.request("GET", "/healthz")
+    assert harness.access_logs() == []
+    assert harness.exporter.get_finished_spans() == ()
+    assert (
+        harness.sample(
+            "http_server_requests_total", route="/healthz", method="GET", status_class="2xx"
+        )
+        is None
+    )
+
+
+def test_unknown_methods_are_folded_into_other() -> None:
+    registry = CollectorRegistry()
+    metrics = HTTPMetrics(registry)
+    metrics.observe(route="/x", method="BREW", status=200, duration_seconds=0.01)
+    assert (
+        registry.get_sample_value(
+            "http_server_requests_total", {"route": "/x", "method": "_OTHER", "status_class": "2xx"}
+        )
+        == 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [(101, "1xx"), (200, "2xx"), (304, "3xx"), (404, "4xx"), (503, "5xx"), (42, "unknown")],
+)
+def test_status_class(status: int, expected: str) -> None:
+    assert status_class(status) == expected
+
+
+def test_instrument_asgi_wraps_any_asgi_app(capture: LogCapture) -> None:
+    exporter = InMemorySpanExporter()
+    obs = configure(span_processors=[SimpleSpanProcessor(exporter)], log_stream=capture.stream)
+
+    async def raw_app(scope: Any, receive: Any, send: Any) -> None:
+        assert scope["type"] == "http"
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    registry = CollectorRegistry()
+    app = instrument_asgi(
+        raw_app,
+        tracer_provider=obs.tracer_provider,
+        metrics=HTTPMetrics(registry),
+        route_resolver=lambda scope: "/raw",
+    )
+    harness = Harness(app, capture, exporter, registry)
+    response = harness.request("POST", "/anything")
+    assert response.status_code == 204
+    assert response.headers["x-request-id"]
+    (span,) = exporter.get_finished_spans()[-1:]
+    assert span.kind.name == "SERVER"
+    assert span.instrumentation_scope is not None
+    assert span.instrumentation_scope.name == "opentelemetry.instrumentation.asgi"
+    assert (
+        harness.sample(
+            "http_server_requests_total", route="/raw", method="POST", status_class="2xx"
+        )
+        == 1
+    )
+    (line,) = harness.access_logs()
+    assert line["trace_id"] == format(span.context.trace_id, "032x")
