@@ -66,6 +66,7 @@ demo: bootstrap venv ## Render the default service into out/ and run it (Ctrl-C 
 
 bench: venv ## Run the benchmarks and print their figures
 	$(VENV_PY) benchmarks/render.py
+	$(VENV_PY) benchmarks/policy/bench.py
 
 clean: ## Remove build output, caches and renders (keeps .tools and .venv)
 	rm -rf out build dist .pytest_cache .mypy_cache .ruff_cache
