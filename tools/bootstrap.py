@@ -263,6 +263,7 @@ def copy_tree_linked(src: Path, dst: Path) -> int:
     elif dst.exists():
         os.replace(dst, old)
     os.replace(tmp, dst)
+    dst.chmod(0o755)
     if old.exists():
         shutil.rmtree(old)
     return sum(1 for _ in dst.rglob("*.json"))
@@ -802,6 +803,7 @@ class Schemas(Item):
                 raise BootstrapError("schemas", "the PyPI virtualenv (PyYAML) is needed first: "
                                      "run without --only, or with --only pypi schemas")
             staging = Path(tempfile.mkdtemp(prefix=".gen-", dir=ensure_dir(cached.parent)))
+            staging.chmod(0o755)
             cmd = [str(python), str(SCHEMAS_SCRIPT), "--manifest", str(ctx.manifest_path),
                    "--out", str(staging)]
             LOG.item("schemas", "downloading", "Go modules holding the OpenAPI document and CRDs")
