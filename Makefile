@@ -26,7 +26,7 @@ $(VENV_PY) -m pytest $(1) || { status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests for: $(1)" >&2; fi; exit $$status; }
 endef
 
-.PHONY: help bootstrap venv lint typecheck test test-fast demo bench wheels clean
+.PHONY: help bootstrap venv lint typecheck test test-fast demo bench wheels check-locks clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_.-]+:.*## ' $(MAKEFILE_LIST) \
@@ -59,14 +59,23 @@ test: bootstrap venv lint typecheck ## Run every test tier, the slow ones includ
 test-fast: venv ## Run the fast tiers only (no toolchain, no generated CI, no end to end)
 	$(call pytest,-m "not slow and not toolchain and not generated_ci and not e2e" $(PYTEST_ARGS))
 
-demo: bootstrap venv ## Render the default service into out/ and run it (Ctrl-C stops it)
+wheels: venv ## Build both libraries' wheels into dist/wheelhouse (a local package index)
+	rm -rf dist/wheelhouse
+	$(VENV_PY) -m build --wheel --no-isolation -o dist/wheelhouse libs/observability
+	$(VENV_PY) -m build --wheel --no-isolation -o dist/wheelhouse libs/secrets
+
+demo: bootstrap wheels ## Render the default service into out/ and run it (Ctrl-C stops it)
 	rm -rf $(DEMO_DIR)
 	$(VENV_PY) -m copier copy --trust --defaults --data-file examples/default.yml . $(DEMO_DIR)
-	$(MAKE) -C $(DEMO_DIR) run
+	PIP_FIND_LINKS=$(CURDIR)/dist/wheelhouse $(MAKE) -C $(DEMO_DIR) run
+
+check-locks: venv ## Check the template's lock files against today's PyPI (maintenance)
+	PAVEDROAD_CHECK_LOCKS=1 $(VENV_PY) -m pytest tests/test_service_lock.py
 
 bench: venv ## Run the benchmarks and print their figures
 	$(VENV_PY) benchmarks/render.py
 	$(VENV_PY) benchmarks/policy/bench.py
+	@echo "library and service benchmarks: see benchmarks/*/README.md (they need extra packages)"
 
 clean: ## Remove build output, caches and renders (keeps .tools and .venv)
 	rm -rf out build dist .pytest_cache .mypy_cache .ruff_cache

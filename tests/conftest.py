@@ -62,6 +62,16 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 
 
 @pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Freshly built wheels of both libraries: the local stand-in for the company index."""
+    from tests.e2e.images import build_library_wheels
+
+    dest = tmp_path_factory.mktemp("wheelhouse")
+    build_library_wheels(dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
 def toolchain() -> Path:
     """The pinned toolchain's bin directory; fails (never skips) when it is not installed."""
     bin_dir = harness.tools_dir() / "bin"

@@ -57,6 +57,29 @@ def toolchain_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def python_for(version: str) -> str:
+    """An interpreter of `version` (e.g. "3.12") for a generated repository's PYTHON variable."""
+    candidates = sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin/python{version}"))
+    candidates += [Path(f"/usr/bin/python{version}"), Path(f"/usr/local/bin/python{version}")]
+    for candidate in candidates:
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    raise AssertionError(
+        f"no Python {version} interpreter found (looked in ~/.pyenv/versions and /usr/bin); "
+        f"install CPython {version} to run the generated CI of a python_version={version} service"
+    )
+
+
+def generated_ci_env(answers: Mapping[str, Any], wheelhouse: Path) -> dict[str, str]:
+    """What a generated repository's `make` needs here: the wheelhouse and its Python."""
+    version = str(answers.get("python_version", "3.11"))
+    return {
+        "PIP_FIND_LINKS": str(wheelhouse),
+        "UV_FIND_LINKS": str(wheelhouse),
+        "PYTHON": python_for(version),
+    }
+
+
 def _answers_as_cli(answers: Mapping[str, Any]) -> list[str]:
     def text(value: Any) -> str:
         if isinstance(value, bool):

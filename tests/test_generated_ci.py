@@ -17,7 +17,8 @@ pytestmark = [pytest.mark.generated_ci, pytest.mark.toolchain, pytest.mark.slow]
 
 @pytest.mark.parametrize("name", harness.example_names())
 def test_generated_ci_passes(
-    fresh_project: Callable[..., Path], toolchain: Path, name: str
+    fresh_project: Callable[..., Path], toolchain: Path, wheelhouse: Path, name: str
 ) -> None:
-    output = harness.assert_make_passes(fresh_project(name), "ci")
+    env = harness.generated_ci_env(harness.load_example(name), wheelhouse)
+    output = harness.assert_make_passes(fresh_project(name), "ci", env=env)
     assert "make ci: passed:" in output

@@ -107,7 +107,7 @@ def _normalise_key(key: str) -> str:
 def _pattern_width(regex: str, flags: int = 0) -> tuple[int, int] | None:
     """Return the (min, max) match width of ``regex``, or ``None`` if it cannot be computed."""
     try:
-        from re import _parser  # type: ignore[attr-defined]  # the stdlib's own parser
+        from re import _parser  # type: ignore[attr-defined,unused-ignore]  # the stdlib's own parser
 
         low, high = _parser.parse(regex, flags).getwidth()
     except (ImportError, AttributeError):  # pragma: no cover - a future Python moved it

@@ -1,0 +1,61 @@
+# Python: the virtualenv, lint, type-check, tests and running the service locally.
+#
+# The virtualenv (.venv) is built only from the hash-pinned lock files, so every machine and CI
+# run installs exactly the same distributions. The internal pavedroad-* libraries come from the
+# package index that pip is configured with (PIP_INDEX_URL / PIP_FIND_LINKS; docs/dependencies.md).
+PYTHON ?= python<{ cookiecutter.python_version }>
+VENV := .venv
+VENV_BIN := $(VENV)/bin
+VENV_STAMP := $(VENV)/.installed
+PACKAGE := <{ cookiecutter.package_name }>
+REPORTS := reports
+# Python code linted and formatted here; other concerns append their own directories.
+PYTHON_SOURCES := src tests migrations scripts
+UV_COMPILE = $(VENV_BIN)/uv pip compile pyproject.toml --universal --python-version <{ cookiecutter.python_version }> \
+	--generate-hashes --no-emit-package pavedroad-observability --no-emit-package pavedroad-secrets \
+	--no-annotate --custom-compile-command "make lock" --quiet
+
+$(VENV_STAMP): requirements.lock requirements-dev.lock requirements-internal.txt pyproject.toml
+	$(PYTHON) -m venv --clear $(VENV)
+	$(VENV_BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+		--only-binary :all: -r requirements-dev.lock
+	$(VENV_BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --only-binary :all: \
+		-r requirements-internal.txt
+	$(VENV_BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(VENV_BIN)/python -m pip check
+	touch $@
+
+.PHONY: venv lint-python typecheck test run lock
+venv: $(VENV_STAMP) ## Create .venv from the lock files
+
+lint-python: $(VENV_STAMP) ## Lint and format-check the Python code (ruff)
+	$(VENV_BIN)/ruff check $(PYTHON_SOURCES)
+	$(VENV_BIN)/ruff format --check $(PYTHON_SOURCES)
+
+typecheck: $(VENV_STAMP) ## Type-check the service (mypy --strict)
+	$(VENV_BIN)/mypy
+
+<% if cookiecutter.database == 'postgresql' -%>
+test: $(VENV_STAMP) ## Run the tests with coverage, on SQLite and a throwaway PostgreSQL
+	@mkdir -p $(REPORTS)
+	$(VENV_BIN)/coverage erase
+	$(VENV_BIN)/python scripts/throwaway_postgres.py -- \
+		$(VENV_BIN)/coverage run -m pytest --junitxml=$(REPORTS)/junit.xml $(PYTEST_ARGS)
+<%- else -%>
+test: $(VENV_STAMP) ## Run the tests with coverage
+	@mkdir -p $(REPORTS)
+	$(VENV_BIN)/coverage erase
+	$(VENV_BIN)/coverage run -m pytest --junitxml=$(REPORTS)/junit.xml $(PYTEST_ARGS)
+<%- endif %>
+	$(VENV_BIN)/coverage combine --quiet
+	$(VENV_BIN)/coverage xml -o $(REPORTS)/coverage.xml
+	$(VENV_BIN)/coverage report
+
+run: $(VENV_STAMP) ## Start the service locally (http://127.0.0.1:8000<% if cookiecutter.database == 'postgresql' %>, SQLite in var/<% endif %>)
+	$(VENV_BIN)/python -m $(PACKAGE) serve
+
+lock: $(VENV_STAMP) ## Re-resolve requirements*.lock from pyproject.toml (needs the package index)
+	$(UV_COMPILE) -o requirements.lock
+	$(UV_COMPILE) --group pyproject.toml:dev -o requirements-dev.lock
+
+CI_CHECKS += lint-python typecheck test

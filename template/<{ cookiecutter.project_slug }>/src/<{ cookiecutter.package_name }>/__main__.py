@@ -1,0 +1,78 @@
+"""Command line of the service: ``serve`` (the default) or ``migrate``.
+
+    python -m <{ cookiecutter.package_name }> [serve|migrate [REVISION]]
+
+The container image's entrypoint is the first half of that line; the migration Job adds
+``migrate``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from pydantic import ValidationError
+
+from <{ cookiecutter.package_name }>.settings import Settings
+
+
+def _migrate(settings: Settings, revision: str) -> None:
+    from <{ cookiecutter.package_name }> import schema
+    from <{ cookiecutter.package_name }>.credentials import Credentials
+    from <{ cookiecutter.package_name }>.database import create_engine, display_url
+    from <{ cookiecutter.package_name }>.telemetry import configure_telemetry, get_logger
+
+    configure_telemetry(settings)
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)
+    logger = get_logger("<{ cookiecutter.package_name }>.migrate")
+
+    async def run() -> None:
+        with Credentials(settings) as credentials:
+            engine = create_engine(credentials.database_url())
+            try:
+                before = await schema.current_revisions(engine)
+                await schema.upgrade(engine, revision)
+                after = await schema.current_revisions(engine)
+            finally:
+                await engine.dispose()
+        logger.info(
+            "migrations applied",
+            database=display_url(engine),
+            before=sorted(before),
+            after=sorted(after),
+        )
+
+    asyncio.run(run())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="<{ cookiecutter.package_name }>",
+        description="The <{ cookiecutter.project_slug }> service.",
+    )
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("serve", help="serve HTTP (the default)")
+    migrate = commands.add_parser("migrate", help="apply database migrations (Alembic)")
+    migrate.add_argument("revision", nargs="?", default="head", help="target (default: head)")
+    args = parser.parse_args(argv)
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"invalid settings:\n{exc}", file=sys.stderr)
+        return 2
+
+    if args.command == "migrate":
+        _migrate(settings, args.revision)
+        return 0
+
+    from <{ cookiecutter.package_name }>.server import serve
+
+    serve(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""The database engine and sessions.
+<%- if cookiecutter.database == 'postgresql' %>
+
+PostgreSQL (asyncpg) in deployments; an embedded SQLite file (aiosqlite) for local runs.
+<%- else %>
+
+The service keeps its notes in an embedded SQLite database held in memory: one per process,
+created by the Alembic migrations at startup and gone when the process exits. Choose
+`database=postgresql` in the template (`copier update`) for durable storage.
+<%- endif %>
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import AsyncAdaptedQueuePool
+
+<% if cookiecutter.database == 'postgresql' -%>
+_DRIVERS = {"postgresql": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
+<% else -%>
+IN_MEMORY_URL = "sqlite+aiosqlite://"
+_DRIVERS = {"sqlite": "sqlite+aiosqlite"}
+<% endif %>
+
+def async_url(url: str | URL) -> URL:
+    """``url`` with the async driver this service ships (e.g. postgresql:// -> +asyncpg)."""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        # The text may hold a password: never echo it.
+        raise ValueError(
+            "the database URL cannot be parsed; expected e.g. "
+            "postgresql://user:password@host:5432/dbname or sqlite:///path/to/file.db"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in _DRIVERS:
+        raise ValueError(
+            f"database URL scheme {parsed.drivername!r} is not supported; "
+            f"use one of: {', '.join(b + '://' for b in _DRIVERS)}"
+        )
+    return parsed.set(drivername=_DRIVERS[backend])
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; never corrupt in WAL
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def create_engine(url: str | URL, *, pool_size: int = 5) -> AsyncEngine:
+    """An engine for ``url``, tuned for a single-process web service."""
+    parsed = async_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        # SQLite allows one writer at a time, and an in-memory database lives only as long as
+        # its connection: keep exactly one connection, never recycled, and let sessions take
+        # turns on it (no lock contention, no busy waiting).
+        engine = create_async_engine(
+            parsed,
+            poolclass=AsyncAdaptedQueuePool,
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=10,
+            connect_args={"check_same_thread": False},
+        )
+        if parsed.database not in (None, "", ":memory:"):
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(
+        parsed,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        pool_timeout=5,
+        connect_args={"timeout": 5, "command_timeout": 10},
+    )
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def display_url(engine: AsyncEngine) -> str:
+    """The engine's URL without its password, for logs."""
+    return engine.url.render_as_string(hide_password=True)

@@ -1,0 +1,67 @@
+"""Observability, wired in one place with pavedroad-observability.
+
+* JSON logs (console in a local terminal) with redaction; every line of a request carries its
+  ``request_id`` and trace IDs<% if cookiecutter.slack_app %>, and Slack requests add ``team_id`` (the workspace),
+  ``enterprise_id`` and ``user_id``<% endif %>.
+* Spans for every request (OpenTelemetry FastAPI instrumentation) and for every handler
+  (:func:`handler_span`). Export and sampling follow the standard ``OTEL_*`` variables, e.g.
+  ``OTEL_EXPORTER_OTLP_ENDPOINT`` and ``OTEL_TRACES_SAMPLER_ARG=0.1`` for 10% of new traces.
+* RED metrics per route and ``/metrics`` for Prometheus. Health probes are not counted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from opentelemetry import trace
+from pavedroad import observability
+from pavedroad.observability.fastapi import instrument_fastapi
+
+from <{ cookiecutter.package_name }> import __version__
+from <{ cookiecutter.package_name }>.settings import Settings
+
+SERVICE_NAME = "<{ cookiecutter.project_slug }>"
+PROBE_PATHS = ("/livez", "/readyz", "/startupz")
+METRICS_PATH = "/metrics"
+
+_tracer = trace.get_tracer("<{ cookiecutter.package_name }>")
+get_logger = observability.get_logger
+
+
+def configure_telemetry(settings: Settings) -> None:
+    """Install the log pipeline and, unless telemetry is off, the tracer provider."""
+    observability.configure(
+        service_name=SERVICE_NAME,
+        service_version=__version__,
+        environment=settings.env,
+        log_level=settings.log_level,
+        tracing=None if settings.telemetry_enabled else False,
+    )
+    # Alembic announces its dialect on every schema check (each readiness probe): keep that quiet.
+    if settings.log_level != "DEBUG":
+        logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+
+
+def instrument(app: FastAPI, settings: Settings) -> None:
+    """Add request IDs, spans, RED metrics and the access log to ``app``, and serve /metrics."""
+    if settings.telemetry_enabled:
+        instrument_fastapi(app, metrics_path=METRICS_PATH, excluded_paths=PROBE_PATHS)
+    else:
+        app.mount(METRICS_PATH, observability.metrics_app())
+
+
+@contextmanager
+def handler_span(name: str, **attributes: Any) -> Iterator[trace.Span]:
+    """A span around one handler, child of the request's span when there is one."""
+    clean = {key: value for key, value in attributes.items() if value is not None}
+    with _tracer.start_as_current_span(name, attributes=clean) as span:
+        yield span
+
+
+def shutdown_telemetry(timeout_seconds: float) -> None:
+    """Export the spans still buffered, waiting at most ``timeout_seconds``."""
+    observability.shutdown(timeout_millis=int(timeout_seconds * 1000))

@@ -1,0 +1,232 @@
+"""End to end: the default render's Dockerfile, built with buildah and run read-only as non-root.
+
+The image is built from local base images that reproduce the upstream defaults (see
+tests/e2e/images.py), with the wheels of its lock file and the libraries' fresh wheels served as
+a local package index through a pip.conf build secret, exactly as a company index would be.
+The container then migrates a real PostgreSQL, serves /readyz, proves it is not root and cannot
+write to /, and shuts down on SIGTERM within its drain bound.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import secrets
+import socket
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from tests.e2e.images import Containers, base_images, serve_directory, wheelhouse
+from tests.harness import load_example, render_copier
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+MAX_IMAGE_BYTES = 100 * 1000 * 1000
+SHUTDOWN_DELAY = 2.0
+DRAIN = 5.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except (urllib.error.URLError, OSError):
+        return 0
+
+
+def _load(path: Path, name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def containers() -> Containers:
+    return Containers()
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dest = tmp_path_factory.mktemp("e2e") / "team-notes"
+    render_copier(load_example("default"), dest)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def image(
+    containers: Containers, project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    builder, runtime = base_images(containers)
+    wheels = wheelhouse(project / "requirements.lock", tmp_path_factory.mktemp("wheelhouse"))
+    name = f"localhost/team-notes:e2e-{uuid.uuid4().hex[:8]}"
+    with serve_directory(wheels) as index:
+        pip_conf = tmp_path_factory.mktemp("secrets") / "pip.conf"
+        pip_conf.write_text(f"[global]\nno-index = true\nfind-links = {index}\n", encoding="utf-8")
+        containers.buildah(
+            "bud",
+            "--isolation",
+            "chroot",
+            "--pull=never",
+            "--format",
+            "docker",
+            "--layers=false",
+            "--secret",
+            f"id=pip.conf,src={pip_conf}",
+            "--build-arg",
+            f"BUILDER_IMAGE={builder}",
+            "--build-arg",
+            f"RUNTIME_IMAGE={runtime}",
+            "-t",
+            name,
+            "-f",
+            str(project / "Dockerfile"),
+            str(project),
+        )
+    yield name
+    containers.podman("rmi", "--force", name, check=False)
+
+
+@pytest.fixture(scope="module")
+def postgres_url(project: Path) -> Iterator[str]:
+    throwaway = _load(project / "scripts" / "throwaway_postgres.py", "throwaway_postgres")
+    with throwaway.throwaway_cluster() as url:
+        yield url
+
+
+def _service_env(database_url: str, port: int) -> list[str]:
+    values = {
+        "APP_ENV": "dev",
+        "APP_PORT": str(port),
+        "APP_SHUTDOWN_DELAY_SECONDS": str(SHUTDOWN_DELAY),
+        "APP_DRAIN_SECONDS": str(DRAIN),
+        "APP_DATABASE_URL_REF": "env:DATABASE_URL",
+        "DATABASE_URL": database_url,
+        "APP_SLACK_BOT_TOKEN_REF": "env:SLACK_BOT_TOKEN",
+        "SLACK_BOT_TOKEN": "xoxb-e2e-" + secrets.token_hex(8),
+        "APP_SLACK_SIGNING_SECRET_REF": "env:SLACK_SIGNING_SECRET",
+        "SLACK_SIGNING_SECRET": secrets.token_hex(16),
+        "OTEL_TRACES_EXPORTER": "none",
+    }
+    return [arg for key, value in values.items() for arg in ("-e", f"{key}={value}")]
+
+
+HARDENED = [
+    "--read-only",
+    "--network",
+    "host",
+    "--cap-drop",
+    "ALL",
+    "--security-opt",
+    "no-new-privileges",
+    "--tmpfs",
+    "/tmp:rw,size=64m,mode=1777",
+    "--no-healthcheck",  # Kubernetes probes /livez itself; podman would need systemd timers
+]
+
+
+def test_the_runtime_image_is_small(containers: Containers, image: str) -> None:
+    size = containers.image_size(image)
+    report = Path(os.environ.get("PAVEDROAD_E2E_REPORT", "build/e2e/image-size.txt"))
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(
+        f"{image} {size} bytes ({size / 1e6:.1f} MB uncompressed)\n", encoding="utf-8"
+    )
+    print(f"\nruntime image size: {size / 1e6:.1f} MB uncompressed")
+    assert size <= MAX_IMAGE_BYTES, f"the image is {size / 1e6:.1f} MB, over 100 MB"
+
+
+def test_the_image_has_no_shell_and_a_numeric_non_root_user(
+    containers: Containers, image: str
+) -> None:
+    config = containers.podman(
+        "image", "inspect", "--format", "{{.Config.User}}", image
+    ).stdout.strip()
+    assert config == "65532:65532"
+    shell = containers.podman(
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--entrypoint",
+        "/bin/sh",
+        image,
+        "-c",
+        "true",
+        check=False,
+    )
+    assert shell.returncode != 0, "the runtime image must not contain a shell"
+
+
+def test_the_container_serves_read_only_as_non_root_and_drains_on_sigterm(
+    containers: Containers, image: str, postgres_url: str
+) -> None:
+    port = _free_port()
+    env = _service_env(postgres_url, port)
+    migrated = containers.podman("run", "--rm", *HARDENED, *env, image, "migrate", timeout=120)
+    assert "migrations applied" in migrated.stdout + migrated.stderr
+
+    name = f"team-notes-e2e-{uuid.uuid4().hex[:8]}"
+    containers.podman("run", "-d", "--name", name, *HARDENED, *env, image)
+    try:
+        deadline = time.monotonic() + 60
+        while _get(f"http://127.0.0.1:{port}/readyz") != 200:
+            state = containers.podman(
+                "inspect", "--format", "{{.State.Status}}", name
+            ).stdout.strip()
+            assert state == "running", containers.podman("logs", name, check=False).stderr
+            assert time.monotonic() < deadline, "/readyz was not 200 within 60 s"
+            time.sleep(0.25)
+
+        ids = containers.podman(
+            "exec", name, "python3", "-c", "import os; print(os.getuid(), os.getgid())"
+        )
+        uid, gid = (int(part) for part in ids.stdout.split())
+        assert uid != 0, "the container runs as root"
+        assert (uid, gid) == (65532, 65532)
+
+        probe = "open('/pavedroad-write-probe', 'w').write('x')"
+        write_root = containers.podman("exec", name, "python3", "-c", probe, check=False)
+        assert write_root.returncode != 0, "a write to / succeeded: the root filesystem is writable"
+        assert "Read-only file system" in write_root.stderr
+        write_tmp = containers.podman(
+            "exec", name, "python3", "-c", "open('/tmp/probe', 'w').write('x')", check=False
+        )
+        assert write_tmp.returncode == 0, write_tmp.stderr
+
+        signalled = time.monotonic()
+        containers.podman("kill", "--signal", "TERM", name)
+        time.sleep(0.5)
+        assert _get(f"http://127.0.0.1:{port}/readyz") == 503, (
+            "readiness must fail first on SIGTERM"
+        )
+        assert _get(f"http://127.0.0.1:{port}/livez") == 200, (
+            "requests are still served while draining"
+        )
+        exit_code = containers.podman(
+            "wait", name, timeout=SHUTDOWN_DELAY + DRAIN + 30
+        ).stdout.strip()
+        elapsed = time.monotonic() - signalled
+        logs = containers.podman("logs", name, check=False)
+        assert exit_code == "0", f"exit {exit_code}\n{logs.stdout}\n{logs.stderr}"
+        assert elapsed < SHUTDOWN_DELAY + DRAIN + 3, f"shutdown took {elapsed:.1f}s"
+        assert '"service stopped"' in logs.stdout + logs.stderr
+    finally:
+        containers.podman("rm", "--force", name, check=False)
