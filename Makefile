@@ -66,7 +66,7 @@ wheels: venv ## Build both libraries' wheels into dist/wheelhouse (a local packa
 
 demo: bootstrap wheels ## Render the default service into out/ and run it (Ctrl-C stops it)
 	rm -rf $(DEMO_DIR)
-	$(VENV_PY) -m copier copy --trust --defaults --data-file examples/default.yml . $(DEMO_DIR)
+	$(VENV_PY) -m copier copy --trust --defaults --vcs-ref HEAD --data-file examples/default.yml . $(DEMO_DIR)
 	PIP_FIND_LINKS=$(CURDIR)/dist/wheelhouse $(MAKE) -C $(DEMO_DIR) run
 
 check-locks: venv ## Check the template's lock files against today's PyPI (maintenance)

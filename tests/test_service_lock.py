@@ -30,6 +30,7 @@ from pathlib import Path
 import pytest
 
 from hooks.answers import load
+from tests.e2e.images import build_library_wheels
 from tests.harness import REPO_ROOT, load_example
 
 PROJECT = REPO_ROOT / "template" / "<{ cookiecutter.project_slug }>"
@@ -59,20 +60,7 @@ def render_file(relpath: str, answers: dict[str, object]) -> str:
 def wheelhouse() -> Path:
     """The libraries' wheels, freshly built (the same way the template tests build them)."""
     out = Path(tempfile.mkdtemp(prefix="pavedroad-wheels-"))
-    for lib in ("observability", "secrets"):
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "build",
-                "--wheel",
-                "--outdir",
-                str(out),
-                str(REPO_ROOT / "libs" / lib),
-            ],
-            check=True,
-            capture_output=True,
-        )
+    build_library_wheels(out)
     return out
 
 

@@ -120,24 +120,12 @@ def _pin(core: int) -> list[str]:
 
 def _render(dest: Path) -> Path:
     sys.path.insert(0, str(REPO_ROOT))
+    from tests.e2e.images import build_library_wheels
     from tests.harness import load_example, render_copier
 
     render_copier(load_example("default"), dest)
     wheels = dest.parent / "wheelhouse"
-    for lib in ("observability", "secrets"):
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "build",
-                "--wheel",
-                "-o",
-                str(wheels),
-                str(REPO_ROOT / "libs" / lib),
-            ],
-            check=True,
-            capture_output=True,
-        )
+    build_library_wheels(wheels)
     subprocess.run(
         ["make", "venv"], cwd=dest, check=True, env={**os.environ, "PIP_FIND_LINKS": str(wheels)}
     )
