@@ -1,9 +1,14 @@
-"""The minimal app the ASGI benchmark serves: bare, or with the full observability stack.
+"""The minimal app the ASGI benchmark serves: bare, traced only, or with the full stack.
 
-``BENCH_VARIANT=bare`` serves the plain FastAPI app; ``BENCH_VARIANT=instrumented`` calls
-``configure()`` (tracing on with ``BENCH_SAMPLE_RATIO``, default 1.0; no exporter; JSON logs
-to /dev/null) and
-``instrument_fastapi()`` (request IDs, correlation, RED metrics, access log, FastAPI spans).
+``BENCH_VARIANT=bare`` serves the plain FastAPI app. ``BENCH_VARIANT=tracing`` adds only the
+official OpenTelemetry FastAPI instrumentation, set up as ``instrument_fastapi()`` sets it up
+(its own OpenTelemetry metrics and per-message spans off), under ``configure()``'s tracer
+provider: the floor any stack built on that instrumentation pays.
+``BENCH_VARIANT=instrumented`` calls ``configure()`` (tracing on with the default sampler, or
+the ratio in ``BENCH_SAMPLE_RATIO``; no exporter; JSON logs to /dev/null) and
+``instrument_fastapi()`` (request IDs, correlation, RED metrics with exemplars, access log,
+request spans from the OpenTelemetry instrumentation).
+``BENCH_SPAN_PROCESSOR=1`` adds a span processor that does nothing, so spans are recorded.
 """
 
 from __future__ import annotations
@@ -22,14 +27,30 @@ async def read_item(item_id: str) -> dict[str, str]:
     return {"item_id": item_id}
 
 
-if os.environ.get("BENCH_VARIANT") == "instrumented":
+VARIANT = os.environ.get("BENCH_VARIANT", "bare")
+if VARIANT in ("tracing", "instrumented"):
+    from opentelemetry.sdk.trace import SpanProcessor
     from pavedroad.observability import configure
     from pavedroad.observability.fastapi import instrument_fastapi
 
+    ratio = os.environ.get("BENCH_SAMPLE_RATIO")
     obs = configure(
         service_name="bench",
         log_stream=open(os.devnull, "w"),  # noqa: SIM115 - lives as long as the server
         log_format="json",
-        sample_ratio=float(os.environ.get("BENCH_SAMPLE_RATIO", "1.0")),
+        sample_ratio=float(ratio) if ratio else None,
+        # A processor that does nothing: spans are recorded, as with an exporter, minus export.
+        span_processors=[SpanProcessor()] if os.environ.get("BENCH_SPAN_PROCESSOR") else (),
     )
-    instrument_fastapi(app, tracer_provider=obs.tracer_provider)
+    if VARIANT == "instrumented":
+        instrument_fastapi(app, tracer_provider=obs.tracer_provider)
+    else:
+        from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+        from opentelemetry.metrics import NoOpMeterProvider
+
+        FastAPIInstrumentor.instrument_app(
+            app,
+            tracer_provider=obs.tracer_provider,
+            meter_provider=NoOpMeterProvider(),
+            exclude_spans=["receive", "send"],
+        )

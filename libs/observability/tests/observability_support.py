@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.util._once import Once
+
+#: An ISO-8601 UTC timestamp with microseconds, as the pipeline writes them.
+ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 
 
 def reset_tracing_globals() -> None:

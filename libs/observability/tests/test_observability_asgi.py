@@ -20,6 +20,7 @@ from pavedroad.observability import (
     instrument_asgi,
     is_valid_request_id,
 )
+from pavedroad.observability.asgi import _uuid4
 from pavedroad.observability.fastapi import instrument_fastapi
 from pavedroad.observability.metrics import status_class
 from prometheus_client import CollectorRegistry
@@ -297,3 +298,115 @@ def test_instrument_asgi_wraps_any_asgi_app(capture: LogCapture) -> None:
     )
     (line,) = harness.access_logs()
     assert line["trace_id"] == format(span.context.trace_id, "032x")
+
+
+def test_only_the_exact_metrics_path_is_left_out(capture: LogCapture) -> None:
+    exporter = InMemorySpanExporter()
+    obs = configure(span_processors=[SimpleSpanProcessor(exporter)], log_stream=capture.stream)
+    app = FastAPI()
+
+    @app.get("/api/metrics")
+    async def api_metrics() -> dict[str, int]:
+        return {"users": 3}
+
+    registry = CollectorRegistry()
+    app = instrument_fastapi(
+        app, tracer_provider=obs.tracer_provider, metrics=HTTPMetrics(registry)
+    )
+    harness = Harness(app, capture, exporter, registry)
+    assert harness.request("GET", "/api/metrics").json() == {"users": 3}
+    assert harness.request("GET", "/metrics").status_code == 200
+    (span,) = exporter.get_finished_spans()
+    assert span.name == "GET /api/metrics"
+    assert harness.sample(
+        "http_server_requests_total", route="/api/metrics", method="GET", status_class="2xx"
+    )
+    assert [line["route"] for line in harness.access_logs()] == ["/api/metrics"]
+
+
+def test_a_fastapi_app_given_to_instrument_asgi_gets_one_request_span(capture: LogCapture) -> None:
+    exporter = InMemorySpanExporter()
+    obs = configure(span_processors=[SimpleSpanProcessor(exporter)], log_stream=capture.stream)
+    registry = CollectorRegistry()
+    app = instrument_asgi(
+        _fastapi_app(), tracer_provider=obs.tracer_provider, metrics=HTTPMetrics(registry)
+    )
+    harness = Harness(app, capture, exporter, registry)
+    assert harness.request("GET", "/users/7").status_code == 200
+    (span,) = exporter.get_finished_spans()
+    assert span.kind.name == "SERVER"
+    assert span.name == "GET /users/{user_id}"
+
+
+def test_an_unhandled_exception_is_recorded_on_the_request_span(harness: Harness) -> None:
+    harness.request("GET", "/crash")
+    (span,) = [s for s in harness.exporter.get_finished_spans() if s.kind.name == "SERVER"]
+    assert span.name == "GET /crash"
+    assert span.status.status_code.name == "ERROR"
+    assert any(event.name == "exception" for event in span.events)
+
+
+def test_instrument_asgi_names_the_span_from_the_route_resolver(capture: LogCapture) -> None:
+    exporter = InMemorySpanExporter()
+    obs = configure(span_processors=[SimpleSpanProcessor(exporter)], log_stream=capture.stream)
+
+    async def raw_app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    app = instrument_asgi(
+        raw_app,
+        tracer_provider=obs.tracer_provider,
+        metrics=HTTPMetrics(CollectorRegistry()),
+        route_resolver=lambda scope: "/things/{id}",
+    )
+    Harness(app, capture, exporter, CollectorRegistry()).request("GET", "/things/1")
+    (span,) = exporter.get_finished_spans()
+    assert span.name == "GET /things/{id}"
+    assert span.attributes is not None and span.attributes["http.route"] == "/things/{id}"
+
+
+def _exemplars(registry: CollectorRegistry, name: str) -> list[str]:
+    return [
+        sample.exemplar.labels["trace_id"]
+        for family in registry.collect()
+        for sample in family.samples
+        if sample.name == name and sample.exemplar is not None
+    ]
+
+
+def test_exemplars_are_refreshed_at_most_once_per_interval_per_series_and_bucket() -> None:
+    registry = CollectorRegistry()
+    metrics = HTTPMetrics(registry, exemplar_interval_seconds=3600)
+    for index, seconds in enumerate((0.001, 0.002, 4.0)):
+        metrics.observe(
+            route="/x", method="GET", status=200, duration_seconds=seconds, trace_id=f"{index:032x}"
+        )
+    # The counter keeps the first exemplar of the interval; the slow request's bucket has its own.
+    assert _exemplars(registry, "http_server_requests_total") == [f"{0:032x}"]
+    buckets = _exemplars(registry, "http_server_request_duration_seconds_bucket")
+    assert sorted(buckets) == [f"{0:032x}", f"{2:032x}"]
+
+    every = CollectorRegistry()
+    metrics = HTTPMetrics(every, exemplar_interval_seconds=0)
+    for index in range(3):
+        metrics.observe(
+            route="/x", method="GET", status=200, duration_seconds=0.001, trace_id=f"{index:032x}"
+        )
+    assert _exemplars(every, "http_server_requests_total") == [f"{2:032x}"]
+    assert (
+        every.get_sample_value(
+            "http_server_requests_total", {"route": "/x", "method": "GET", "status_class": "2xx"}
+        )
+        == 3
+    )
+
+
+def test_generated_request_ids_are_random_uuid4s() -> None:
+    ids = {_uuid4() for _ in range(200)}
+    assert len(ids) == 200
+    for value in ids:
+        parsed = uuid.UUID(value)
+        assert str(parsed) == value
+        assert parsed.version == 4
+        assert parsed.variant == uuid.RFC_4122

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import re
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import observability_samples as samples
 import pytest
 import structlog
-from observability_support import LogCapture
+from observability_support import ISO_UTC, LogCapture
 from opentelemetry import trace
 from pavedroad.observability import (
     LogSamplingPolicy,
@@ -23,8 +22,6 @@ from pavedroad.observability import (
     get_logger,
     shutdown,
 )
-
-ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 
 
 @pytest.fixture

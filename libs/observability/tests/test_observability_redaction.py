@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import re
+import string
 import time
 from collections.abc import Callable
 from typing import Any
@@ -14,7 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pavedroad.observability import ConfigurationError, Redactor, SecretPattern, redact
-from pavedroad.observability.redaction import MAX_PATTERN_WIDTH, _pattern_width
+from pavedroad.observability.redaction import (
+    MAX_PATTERN_WIDTH,
+    _is_plain_identifier,
+    _pattern_width,
+)
 from pavedroad.observability.secret_patterns import BUILTIN_PATTERNS, EMAIL_PATTERN, luhn_valid
 
 REDACTOR = Redactor()
@@ -362,3 +367,134 @@ def test_redaction_time_grows_linearly_with_input_size(unit: str) -> None:
     small_time = _best_time(lambda: redactor.redact_text(small))
     large_time = _best_time(lambda: redactor.redact_text(large))
     assert large_time <= max(small_time, 1e-4) * 24, (small_time, large_time)
+
+
+# -- fast paths: each must never let a secret through ---------------------------------------
+
+AWS_CASES: list[tuple[str, Callable[[], str], str]] = [
+    ("aws_credentials", samples.aws_access_key_id, "{} " + samples.aws_secret_access_key()),
+    ("aws_secret_access_key", samples.aws_secret_access_key, "AWS_SECRET_ACCESS_KEY={}"),
+    ("url_password", lambda: "s3cr" + "et-pw", "postgresql://app:{}@db/app"),
+]
+ALL_CASES = [*POSITIVE, *AWS_CASES]
+PATTERNS = {pattern.kind: pattern for pattern in [*BUILTIN_PATTERNS, EMAIL_PATTERN]}
+
+
+@pytest.mark.parametrize(("kind", "make", "template"), ALL_CASES)
+def test_the_trigger_prefilter_fires_for_every_secret_in_the_corpus(
+    kind: str, make: Callable[[], str], template: str
+) -> None:
+    """A pattern runs only where one of its triggers occurs: for every secret of the corpus,
+    the triggers of its kind occur in the match itself (so in any text around it)."""
+    scanner = REDACTOR._scanner
+    text = template.format(make())
+    match = re.compile(PATTERNS[kind].regex, PATTERNS[kind].flags).search(text)
+    assert match is not None
+    assert kind in scanner.triggered(text)
+    assert kind in scanner.triggered(match.group(0))
+
+
+secret_texts = st.builds(
+    lambda case, prefix, suffix: f"{prefix}{case[2].format(case[1]())}{suffix}",
+    st.sampled_from(ALL_CASES),
+    st.text(max_size=30),
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(secret_texts, st.text(max_size=200)))
+def test_no_pattern_matches_where_its_triggers_do_not_fire(text: str) -> None:
+    """The prefilter is sound: wherever a built-in pattern matches, its triggers fire."""
+    triggered = set(REDACTOR._scanner.triggered(text))
+    for kind, pattern in PATTERNS.items():
+        if re.compile(pattern.regex, pattern.flags).search(text) is not None:
+            assert kind in triggered, (kind, text)
+
+
+identifier_texts = st.one_of(
+    st.text(alphabet="0123456789abcdefABCDEF-", min_size=36, max_size=36),
+    st.uuids().map(str),
+    st.uuids().map(lambda value: str(value).upper()),
+    st.text(alphabet=string.ascii_letters + string.digits, min_size=1, max_size=45),
+    st.text(alphabet="0123456789", min_size=10, max_size=24),
+    st.builds(lambda case: case[1](), st.sampled_from(ALL_CASES)),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=identifier_texts)
+def test_strings_taken_for_identifiers_hold_no_secret(text: str) -> None:
+    """The identifier fast path (skip scanning) only ever skips text no pattern can match."""
+    redactor = Redactor()
+    is_identifier = redactor._is_identifier(text)
+    assert is_identifier == _is_plain_identifier(text)
+    assert redactor._is_identifier(text) == is_identifier  # the UUID cache agrees with itself
+    if is_identifier:
+        for pattern in PATTERNS.values():
+            assert re.compile(pattern.regex, pattern.flags).search(text) is None, pattern.kind
+
+
+def test_aws_key_ids_and_card_numbers_are_not_taken_for_identifiers() -> None:
+    for secret in (samples.aws_access_key_id(), samples.visa_number(), samples.amex_number()):
+        plain = secret.replace(" ", "")
+        assert not _is_plain_identifier(plain)
+        assert REDACTOR.redact_text(plain) != plain
+
+
+def test_strings_with_secrets_are_never_cached() -> None:
+    redactor = Redactor()
+    token = samples.slack_bot_token()
+    text = f"posting with {token}"
+    for _ in range(3):
+        assert token not in redactor.redact_text(text)
+    assert text not in redactor._clean and text not in redactor._clean_old
+    redactor.redact_text("a clean line of text")
+    assert "a clean line of text" in redactor._clean
+
+
+def test_the_clean_cache_is_bounded_and_keeps_recently_used_strings() -> None:
+    redactor = Redactor(cache_size=8)
+    hot = "an event logged all the time"
+    for index in range(100):
+        redactor.redact_text(hot)
+        redactor.redact_text(f"a one-off line number {index} here")
+        assert len(redactor._clean) + len(redactor._clean_old) <= 8
+    assert hot in redactor._clean or hot in redactor._clean_old
+    assert Redactor(cache_size=0).redact_text(hot) == hot
+
+
+def test_redact_event_covers_every_key_and_the_processor_skips_pipeline_fields() -> None:
+    token = samples.github_token()
+    event = {"event": f"push {token}", "timestamp": token, "password": "pw", "count": 3}
+    REDACTOR.redact_event(event)
+    assert event == {
+        "event": "push [REDACTED:github_token]",
+        "timestamp": "[REDACTED:github_token]",  # a user field: the pipeline sets it later
+        "password": "[REDACTED:password]",
+        "count": 3,
+    }
+    processed = REDACTOR(None, "info", {"event": f"push {token}", "trace_id": "abc"})
+    assert processed == {"event": "push [REDACTED:github_token]", "trace_id": "abc"}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("api_token", "abc", "[REDACTED:token]"),
+        ("api_token", None, None),
+        ("password_set", True, True),
+        (
+            "request_id",
+            "3f1c0e1a-9c4b-4c1e-9a5e-1f2b3c4d5e6f",
+            "3f1c0e1a-9c4b-4c1e-9a5e-1f2b3c4d5e6f",
+        ),
+        ("note", "with " + "gh" + "p_" + "a" * 36, "with [REDACTED:github_token]"),
+        ("tags", {"password": "pw"}, {"password": "[REDACTED:password]"}),
+        ("attempt", 2, 2),
+    ],
+)
+def test_redact_field_is_the_per_field_rule_of_an_event(
+    key: str, value: Any, expected: Any
+) -> None:
+    assert REDACTOR.redact_field(key, value) == expected

@@ -9,22 +9,30 @@ does the same for FastAPI with the FastAPI instrumentation.
 
 from __future__ import annotations
 
+import os
 import re
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any, Final
 
-import structlog
 from opentelemetry import trace
 from opentelemetry.trace import TracerProvider
-from pavedroad.observability.correlation import bound_correlation
-from pavedroad.observability.metrics import ASGIApp, HTTPMetrics, default_http_metrics, metrics_app
+from pavedroad.observability.correlation import TraceIds
+from pavedroad.observability.logs import emit
+from pavedroad.observability.metrics import (
+    _METHODS,
+    ASGIApp,
+    HTTPMetrics,
+    default_http_metrics,
+    metrics_app,
+)
+from structlog.contextvars import bind_contextvars, reset_contextvars
 
 __all__ = [
     "ACCESS_LOGGER",
     "REQUEST_ID_HEADER",
     "ObservabilityMiddleware",
+    "SkipInstrumentation",
     "excluded_urls_pattern",
     "instrument_asgi",
     "is_valid_request_id",
@@ -42,6 +50,7 @@ UNMATCHED_ROUTE: Final = "unmatched"
 #: Inbound request IDs are reused only if they look like IDs: this keeps log injection
 #: (newlines, quotes) and unbounded values out of every log line of the request.
 _REQUEST_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:=+/-]{0,127}")
+_current_ids: Final = TraceIds().__call__
 
 
 def is_valid_request_id(value: str) -> bool:
@@ -62,6 +71,21 @@ def starlette_route(scope: Scope) -> str | None:
 def excluded_urls_pattern(paths: Iterable[str]) -> str:
     """Return the OpenTelemetry ``excluded_urls`` value that skips exactly these paths."""
     return ",".join(re.escape(path) + r"(\?.*)?$" for path in paths)
+
+
+def _uuid4() -> str:
+    """A random (version 4) UUID as text, as ``str(uuid.uuid4())`` but without the UUID object."""
+    digits = os.urandom(16).hex()
+    return (
+        f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-"
+        f"{_UUID_VARIANT[digits[16]]}{digits[17:20]}-{digits[20:]}"
+    )
+
+
+#: The variant nibble of an RFC 4122 UUID is 10xx: keep the two random bits, set the top two.
+_UUID_VARIANT: Final = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+_REQUEST_ID_KEY: Final = REQUEST_ID_HEADER.encode("latin-1")
+_REQUEST_ID_SPAN_ATTRIBUTE: Final = "http.request.header.x-request-id"
 
 
 class ObservabilityMiddleware:
@@ -88,6 +112,9 @@ class ObservabilityMiddleware:
         route_resolver: Returns the route template for a finished request's scope, or
             ``None`` for "no route matched". The default reads Starlette's matched route.
         access_log: Whether to write the access-log line.
+        name_spans: Name the request span after the route template (``GET /users/{id}``) and
+            set ``http.route`` on it, once the response starts. For instrumentation that
+            names spans before routing, by method only.
     """
 
     def __init__(
@@ -100,6 +127,7 @@ class ObservabilityMiddleware:
         excluded_paths: Iterable[str] = (),
         route_resolver: Callable[[Scope], str | None] = starlette_route,
         access_log: bool = True,
+        name_spans: bool = False,
     ) -> None:
         self.app = app
         self.metrics = (metrics or default_http_metrics()) if metrics_enabled else None
@@ -114,7 +142,7 @@ class ObservabilityMiddleware:
         self.excluded_paths = frozenset(excluded)
         self.route_resolver = route_resolver
         self.access_log = access_log
-        self._logger = structlog.get_logger(ACCESS_LOGGER)
+        self.name_spans = name_spans
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -129,7 +157,11 @@ class ObservabilityMiddleware:
             return
 
         request_id = self._request_id(scope)
-        header = (REQUEST_ID_HEADER.encode("latin-1"), request_id.encode("latin-1"))
+        header = (_REQUEST_ID_KEY, request_id.encode("latin-1"))
+        span = trace.get_current_span()
+        recording = span.is_recording()
+        if recording:
+            span.set_attribute(_REQUEST_ID_SPAN_ATTRIBUTE, (request_id,))
         status = 500
         started = False
 
@@ -139,71 +171,131 @@ class ObservabilityMiddleware:
                 started = True
                 status = int(message["status"])
                 headers = [
-                    (name, value)
-                    for name, value in message.get("headers", ())
-                    if name.lower() != header[0]
+                    item
+                    for item in message.get("headers", ())
+                    if item[0].lower() != _REQUEST_ID_KEY
                 ]
                 headers.append(header)
-                message = {**message, "headers": headers}
+                message = {**message, "headers": headers}  # the app's message is left alone
+                if recording and self.name_spans:
+                    self._name_span(span, scope)
             await send(message)
 
         metrics = self.metrics
         if metrics is not None:
             metrics.in_flight.inc()
+        tokens = bind_contextvars(request_id=request_id)
         start = time.perf_counter()
-        with bound_correlation(request_id=request_id):
-            span = trace.get_current_span()
-            if span.is_recording():
-                span.set_attribute("http.request.header.x-request-id", (request_id,))
+        try:
+            await self.app(scope, receive, send_with_request_id)
+        finally:
+            duration = time.perf_counter() - start
+            if metrics is not None:
+                metrics.in_flight.dec()
+            if recording and self.name_spans and not started:
+                self._name_span(span, scope)  # no response: the app raised
             try:
-                await self.app(scope, receive, send_with_request_id)
+                self._finish(scope, status, duration, metrics)
             finally:
-                duration = time.perf_counter() - start
-                if metrics is not None:
-                    metrics.in_flight.dec()
-                self._finish(scope, span, status, duration, metrics)
+                reset_contextvars(**tokens)
 
     def _request_id(self, scope: Scope) -> str:
         for name, value in scope.get("headers", ()):
-            if name == b"x-request-id":
+            if name == _REQUEST_ID_KEY:
                 candidate = str(value.decode("latin-1"))
                 if is_valid_request_id(candidate):
                     return candidate
                 break
-        return str(uuid.uuid4())
+        return _uuid4()
+
+    def _route(self, scope: Scope) -> str:
+        try:
+            return self.route_resolver(scope) or UNMATCHED_ROUTE
+        except Exception:
+            return UNMATCHED_ROUTE
+
+    def _name_span(self, span: trace.Span, scope: Scope) -> None:
+        route = self._route(scope)
+        if route == UNMATCHED_ROUTE:
+            return
+        span.set_attribute("http.route", route)
+        method = str(scope.get("method", ""))
+        span.update_name(f"{method if method in _METHODS else 'HTTP'} {route}")
 
     def _finish(
         self,
         scope: Scope,
-        span: trace.Span,
         status: int,
         duration: float,
         metrics: HTTPMetrics | None,
     ) -> None:
-        try:
-            route = self.route_resolver(scope) or UNMATCHED_ROUTE
-        except Exception:
-            route = UNMATCHED_ROUTE
+        route = self._route(scope)
         method = str(scope.get("method", "GET"))
-        context = span.get_span_context()
-        trace_id = format(context.trace_id, "032x") if context.is_valid else None
         if metrics is not None:
+            ids = _current_ids()  # the request span's, read once per span and cached
             metrics.observe(
                 route=route,
                 method=method,
                 status=status,
                 duration_seconds=duration,
-                trace_id=trace_id if context.trace_flags.sampled else None,
+                trace_id=ids[1] if ids is not None and ids[3] else None,
             )
         if self.access_log:
-            log = self._logger.error if status >= 500 else self._logger.info
-            log(
-                "request handled",
-                method=method,
-                route=route,
-                status=status,
-                duration_ms=round(duration * 1000.0, 3),
+            emit(
+                ACCESS_LOGGER,
+                "error" if status >= 500 else "info",
+                {
+                    "method": method,
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(duration * 1000.0, 3),
+                    "event": "request handled",
+                },
             )
+
+
+class SkipInstrumentation:
+    """The outermost layer: excluded paths go around the OpenTelemetry middleware.
+
+    The metrics endpoint and ``excluded_paths`` (health probes) are compared with the path
+    exactly, once per request, and sent straight to ``bypass`` (the layer below the
+    OpenTelemetry middleware), so they get no span; everything else goes to ``app``. This
+    replaces the instrumentation's ``excluded_urls``, which rebuilds the full URL and runs a
+    regular expression on every request, and which also matched longer paths ending the same
+    way (``/api/metrics``). ``app`` is the instrumented stack: FastAPI finds the OpenTelemetry
+    middleware through it and then leaves the request span to it.
+    """
+
+    def __init__(self, app: ASGIApp, *, bypass: ASGIApp, excluded_paths: Iterable[str]) -> None:
+        self.app = app
+        self.bypass = bypass
+        self.excluded_paths = frozenset(excluded_paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("path") in self.excluded_paths and scope["type"] != "lifespan":
+            await self.bypass(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def instrumentation_meter_provider(otel_metrics: bool) -> Any:
+    """The meter provider for the OpenTelemetry instrumentation: the global one when
+    ``otel_metrics``, else a no-op one. The instrumentation's own HTTP metrics duplicate the
+    Prometheus RED metrics and cost a few attribute dicts per request; they are off unless
+    asked for."""
+    if otel_metrics:
+        return None
+    from opentelemetry.metrics import NoOpMeterProvider
+
+    return NoOpMeterProvider()
+
+
+def _is_fastapi(app: object) -> bool:
+    try:
+        from fastapi import FastAPI
+    except ImportError:  # pragma: no cover - depends on the installed extras
+        return False
+    return isinstance(app, FastAPI)
 
 
 def instrument_asgi(
@@ -216,13 +308,36 @@ def instrument_asgi(
     route_resolver: Callable[[Scope], str | None] = starlette_route,
     access_log: bool = True,
     internal_spans: bool = False,
+    otel_metrics: bool = False,
 ) -> ASGIApp:
     """Wrap any ASGI app: the OpenTelemetry ASGI middleware outside, then
     :class:`ObservabilityMiddleware`. ``tracer_provider`` defaults to the one
     :func:`configure` installed (the global provider). ``internal_spans`` keeps the
     instrumentation's per-message ``http receive``/``http send`` spans (off by default: they
-    triple the spans per request).
+    triple the spans per request). ``otel_metrics`` keeps the instrumentation's own
+    OpenTelemetry HTTP metrics (off by default: the Prometheus RED metrics cover them).
+
+    The request span is named after the method when it starts and after the route template
+    (``GET /users/{user_id}``, with ``http.route``) once the route is known. A FastAPI app is
+    handed to :func:`pavedroad.observability.fastapi.instrument_fastapi`, which instruments it
+    in place and returns it: wrapped from outside, FastAPI could not see the instrumentation
+    and would record a second request span of its own.
     """
+    if _is_fastapi(app):
+        from pavedroad.observability.fastapi import instrument_fastapi
+
+        instrumented: ASGIApp = instrument_fastapi(
+            app,  # type: ignore[arg-type]
+            tracer_provider=tracer_provider,
+            metrics=metrics,
+            metrics_path=metrics_path,
+            excluded_paths=excluded_paths,
+            route_resolver=route_resolver,
+            access_log=access_log,
+            internal_spans=internal_spans,
+            otel_metrics=otel_metrics,
+        )
+        return instrumented
     from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 
     excluded = [*excluded_paths, *([metrics_path] if metrics_path else [])]
@@ -233,11 +348,20 @@ def instrument_asgi(
         excluded_paths=excluded,
         route_resolver=route_resolver,
         access_log=access_log,
+        name_spans=True,
     )
-    wrapped: ASGIApp = OpenTelemetryMiddleware(
+    instrumented = OpenTelemetryMiddleware(
         inner,
-        excluded_urls=excluded_urls_pattern(excluded) or None,
         tracer_provider=tracer_provider,
+        meter_provider=instrumentation_meter_provider(otel_metrics),
         exclude_spans=None if internal_spans else ["receive", "send"],
+        default_span_details=_span_name_by_method,
     )
-    return wrapped
+    return SkipInstrumentation(instrumented, bypass=inner, excluded_paths=excluded)
+
+
+def _span_name_by_method(scope: Scope) -> tuple[str, dict[str, Any]]:
+    """The request span's name before routing: the method (``HTTP`` for non-standard ones),
+    never the raw path, which would make one span name per URL."""
+    method = str(scope.get("method", "")).strip()
+    return (method if method in _METHODS else "HTTP") if method else str(scope.get("path", "")), {}

@@ -1,18 +1,24 @@
-"""The log pipeline: structlog and stdlib logging through one chain of processors.
+"""The log pipeline: structlog and stdlib logging through one fused processor.
 
-Both paths share the same processors, in this order:
+Every event, from structlog or from a stdlib logger, goes through the same steps, done by one
+:class:`LogPipeline` call rather than a chain of processors (each processor call is a
+measurable share of a line's cost):
 
-1. context: contextvars (``request_id``, ``team_id``...), level, logger name, the current
-   span's ``trace_id``/``span_id``, and an ISO-8601 UTC timestamp;
-2. sampling (:mod:`pavedroad.observability.sampling`);
+1. sampling (:mod:`pavedroad.observability.sampling`), first, so a dropped event costs little;
+2. context: contextvars (``request_id``, ``team_id``...), which never override the event's
+   own fields;
 3. exceptions as structured data (``exception``: a list of dicts, one per chained exception);
-4. redaction (:mod:`pavedroad.observability.redaction`), after everything that can add text;
-5. rendering: one JSON object per line, serialised with orjson, or a readable console line
+4. redaction (:mod:`pavedroad.observability.redaction`) of every field gathered so far, after
+   everything that can add text;
+5. the pipeline's own fields, which need no redaction: ``level``, an ISO-8601 UTC
+   ``timestamp``, ``logger``, and the current span's ``trace_id``/``span_id``;
+6. rendering: one JSON object per line, serialised with orjson, or a readable console line
    when stderr is a terminal outside production.
 
-structlog events are written to the output directly as bytes, which keeps the per-line cost
-close to a bare structlog setup. Stdlib records (uvicorn, SQLAlchemy, slack_sdk...) reach the
-same processors through :class:`PipelineHandler` on the root logger.
+structlog events are written to the output directly as bytes. Stdlib records (uvicorn,
+SQLAlchemy, slack_sdk...) reach the same pipeline through :class:`PipelineHandler` on the root
+logger, which builds the event from the record (message, ``extra`` fields, exception) without
+copying or formatting the record first.
 """
 
 from __future__ import annotations
@@ -20,30 +26,30 @@ from __future__ import annotations
 import dataclasses
 import logging
 import sys
+import time
 from collections.abc import Callable, MutableMapping, Sequence
+from contextvars import ContextVar, copy_context
 from typing import IO, Any, Final, TextIO
 
 import orjson
 import structlog
-from pavedroad.observability.correlation import add_trace_context
+from pavedroad.observability.correlation import TraceIds
 from pavedroad.observability.redaction import Redactor
-from pavedroad.observability.sampling import LogSampler
+from pavedroad.observability.sampling import REPORT_MARKER, LogSampler
+from structlog.contextvars import STRUCTLOG_KEY_PREFIX
 from structlog.dev import ConsoleRenderer
 from structlog.processors import (
     ExceptionRenderer,
     StackInfoRenderer,
-    TimeStamper,
-    add_log_level,
     format_exc_info,
 )
-from structlog.stdlib import ExtraAdder, ProcessorFormatter
 from structlog.tracebacks import ExceptionDictTransformer
-from structlog.typing import Processor
 
 __all__ = [
     "CAPTURED_LOGGERS",
+    "LogPipeline",
     "PipelineHandler",
-    "build_processors",
+    "emit",
     "get_logger",
     "install_logging",
     "uninstall_logging",
@@ -62,51 +68,34 @@ CAPTURED_LOGGERS: Final = (
 
 _JSON_OPTIONS: Final = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
 _OWN_MODULES: Final = ("structlog", "pavedroad.observability.logs", "logging")
-
-
-def _add_logger_name(
-    logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
-) -> MutableMapping[str, Any]:
-    record = event_dict.get("_record")
-    if record is not None:
-        event_dict["logger"] = record.name
-    else:
-        event_dict["logger"] = getattr(logger, "name", None) or "root"
-    return event_dict
-
-
-def _add_origin(
-    logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
-) -> MutableMapping[str, Any]:
-    """Logger name plus the current span's IDs: one processor instead of two, as every
-    processor call is a measurable share of a line's cost."""
-    return add_trace_context(logger, method_name, _add_logger_name(logger, method_name, event_dict))
-
-
-class _ExceptionsAndStacks:
-    """Structured exceptions and stack info, skipped cheaply for the events that have neither."""
-
-    def __init__(self, exceptions: Processor) -> None:
-        self._stack = StackInfoRenderer()
-        self._exceptions = exceptions
-
-    def __call__(self, logger: Any, method_name: str, event_dict: MutableMapping[str, Any]) -> Any:
-        result: Any = event_dict
-        if "exc_info" in result or "exception" in result:
-            result = self._exceptions(logger, method_name, result)
-        if "stack_info" in result:
-            result = self._stack(logger, method_name, result)
-        return result
-
-
-def _drop_stdlib_noise(
-    logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
-) -> MutableMapping[str, Any]:
-    # uvicorn attaches an ANSI-coloured duplicate of every message, and a formatter that ran
-    # earlier (another handler's) leaves "message" and "asctime" on the record: not data.
-    for key in ("color_message", "message", "asctime"):
-        event_dict.pop(key, None)
-    return event_dict
+_PREFIX_LENGTH: Final = len(STRUCTLOG_KEY_PREFIX)
+_MAX_CONTEXT_VARS: Final = 1024
+_MISSING: Final = object()
+_LEVEL_NUMBERS: Final = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warning": logging.WARNING,
+    "error": logging.ERROR,
+    "critical": logging.CRITICAL,
+}
+#: The pipeline install_logging() set up, its writer and level threshold, for emit().
+_active: tuple[LogPipeline, Callable[[Any], None], int] | None = None
+_RECORD_LEVELS: Final = {
+    name: name.lower() for name in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+}
+_IMMUTABLE: Final = frozenset({str, int, float, bool, type(None)})
+#: structlog method names that are not level names, as structlog's add_log_level maps them.
+_METHOD_LEVELS: Final = {"warn": "warning", "exception": "error"}
+#: LogRecord attributes that are not ``extra`` fields, plus what formatters and uvicorn add to
+#: a record (``message``, ``asctime``, ``color_message``: an ANSI-coloured duplicate).
+_RECORD_ATTRIBUTES: Final = frozenset(
+    {
+        *logging.LogRecord("name", 0, "pathname", 0, "msg", (), None).__dict__,
+        "message",
+        "asctime",
+        "color_message",
+    }
+)
 
 
 class _JSONRenderer:
@@ -115,6 +104,7 @@ class _JSONRenderer:
     def __init__(self, redactor: Redactor, *, as_text: bool) -> None:
         self._redact = redactor.redact
         self._as_text = as_text
+        self._default_hook = self._default  # bound once, not on every line
 
     def _default(self, obj: Any) -> Any:
         # Values orjson cannot serialise natively. Their text could hold secrets, so it is
@@ -140,7 +130,7 @@ class _JSONRenderer:
         self, logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
     ) -> bytes | str:
         try:
-            line = orjson.dumps(event_dict, default=self._default, option=_JSON_OPTIONS)
+            line = orjson.dumps(event_dict, default=self._default_hook, option=_JSON_OPTIONS)
         except (TypeError, orjson.JSONEncodeError):
             line = self._fallback(event_dict)
         return line.decode() if self._as_text else line
@@ -184,31 +174,155 @@ class _JSONRenderer:
         return value
 
 
-def build_processors(
-    redactor: Redactor, sampler: LogSampler, *, console: bool, as_text: bool
-) -> tuple[list[Processor], list[Processor]]:
-    """Return ``(context, tail)``: the processors that gather context, then the rest.
+class _ContextCache(dict[ContextVar[Any], tuple[str, Any, Any] | None]):
+    """Context variable -> ``(event key, last value, that value redacted)``, or ``None`` for
+    variables that are not structlog's.
 
-    structlog runs ``context + tail``; the stdlib handler runs ``context`` as the foreign
-    pre-chain and ``tail`` after it, so both paths produce identical events.
+    Bound context (``request_id``, ``team_id``...) is the same on every line of a request, so
+    its redacted form is kept per variable and reused while the variable holds the same
+    object. Only immutable values (str, numbers, None) are kept: a dict or list in the context
+    could change between lines, and is redacted on every line.
     """
-    context: list[Processor] = [
-        structlog.contextvars.merge_contextvars,
-        add_log_level,
-        TimeStamper(fmt="iso", utc=True),
-        _add_origin,
-    ]
-    renderer: Processor
-    if console:
-        exceptions: Processor = format_exc_info
-        renderer = ConsoleRenderer(colors=_isatty(sys.stdout))
-    else:
-        exceptions = ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
-        renderer = _JSONRenderer(redactor, as_text=as_text)
-    tail: list[Processor] = [_ExceptionsAndStacks(exceptions), redactor, renderer]
-    if not sampler.keeps_everything:
-        tail.insert(0, sampler)
-    return context, tail
+
+    def __missing__(self, var: ContextVar[Any]) -> tuple[str, Any, Any] | None:
+        name = var.name
+        if not name.startswith(STRUCTLOG_KEY_PREFIX):
+            entry = None
+        else:
+            entry = (name[_PREFIX_LENGTH:], _MISSING, None)
+        if len(self) < _MAX_CONTEXT_VARS:
+            self[var] = entry
+        return entry
+
+
+class LogPipeline:
+    """The whole log pipeline as one structlog processor (the only one configured).
+
+    structlog calls it with the event dict of a structlog call; :class:`PipelineHandler` calls
+    :meth:`process_record` with a stdlib record. Both end in :meth:`process`, so the two paths
+    produce the same fields from the same steps. It returns the rendered line (bytes for a
+    binary JSON stream, else text) or raises :class:`structlog.DropEvent` for an event dropped
+    by sampling. Safe to share between threads.
+
+    Args:
+        redactor: Redacts every field the event and the context brought.
+        sampler: The sampling policy; a policy that keeps everything costs nothing.
+        console: Render readable console lines instead of JSON.
+        as_text: Return ``str`` rather than ``bytes`` (for text-only JSON streams).
+        colors: Colour the console lines.
+    """
+
+    def __init__(
+        self,
+        redactor: Redactor,
+        sampler: LogSampler,
+        *,
+        console: bool = False,
+        as_text: bool = False,
+        colors: bool = False,
+    ) -> None:
+        self.redactor = redactor
+        self.sampler = sampler
+        self._redact_event = redactor.redact_event
+        self._redact_field = redactor.redact_field
+        self._sampler = None if sampler.keeps_everything else sampler
+        self._trace_ids = TraceIds().__call__  # a bound method: cheaper to call per line
+        self._context = _ContextCache()
+        self._second: tuple[int, str] = (-1, "")
+        self._stack = StackInfoRenderer()
+        self._exceptions: Callable[..., Any]
+        self._render: Callable[..., Any]
+        if console:
+            self._exceptions = format_exc_info
+            self._render = ConsoleRenderer(colors=colors)
+        else:
+            self._exceptions = ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
+            self._render = _JSONRenderer(redactor, as_text=as_text)
+
+    def __call__(self, logger: Any, method_name: str, event_dict: MutableMapping[str, Any]) -> Any:
+        name = getattr(logger, "name", None) or "root"
+        return self.process(event_dict, _METHOD_LEVELS.get(method_name, method_name), name)
+
+    def process_record(self, record: logging.LogRecord) -> Any:
+        """Build the event of a stdlib record and run it through :meth:`process`."""
+        event_dict: dict[str, Any] = {"event": record.getMessage()}
+        if record.exc_info:
+            event_dict["exc_info"] = record.exc_info
+        if record.stack_info:
+            event_dict["stack_info"] = record.stack_info
+        attributes = record.__dict__
+        extra = attributes.keys() - _RECORD_ATTRIBUTES  # the fields passed with extra={...}
+        if extra:
+            # makeRecord() adds them after the standard attributes, in the caller's order, so
+            # they are usually the last keys; if not, the record's order is kept all the same.
+            keys = list(attributes)
+            ordered = keys[len(keys) - len(extra) :]
+            if not extra.issuperset(ordered):
+                ordered = [key for key in keys if key in extra]
+            for key in ordered:
+                event_dict[key] = attributes[key]
+        level = _RECORD_LEVELS.get(record.levelname)
+        if level is None:
+            level = record.levelname.lower()
+        return self.process(event_dict, level, record.name)
+
+    def process(self, event_dict: MutableMapping[str, Any], level: str, name: str) -> Any:
+        """Run one event through every step; see the module docstring for the order."""
+        ids = self._trace_ids()
+        if event_dict.pop(REPORT_MARKER, False):
+            pass  # the sampler's own report is never sampled
+        elif self._sampler is not None and not self._sampler.keep(
+            level, name, event_dict.get("event", ""), ids is not None and ids[3]
+        ):
+            raise structlog.DropEvent
+
+        if "exc_info" in event_dict or "exception" in event_dict:
+            event_dict = self._exceptions(None, level, event_dict)
+        if "stack_info" in event_dict:
+            event_dict = self._stack(None, level, event_dict)
+        self._redact_event(event_dict)
+
+        # Bound context, redacted too (see _ContextCache); the event's own fields win.
+        cache = self._context
+        for var, value in copy_context().items():
+            entry = cache[var]
+            if entry is None or value is Ellipsis:
+                continue
+            key = entry[0]
+            if key in event_dict:
+                continue
+            event_dict[key] = (
+                entry[2] if entry[1] is value else self._context_value(var, key, value)
+            )
+
+        event_dict["level"] = level
+        event_dict["timestamp"] = self._timestamp()
+        event_dict["logger"] = name
+        if ids is not None:
+            event_dict["trace_id"] = ids[1]
+            event_dict["span_id"] = ids[2]
+        return self._render(None, level, event_dict)
+
+    def _context_value(self, var: ContextVar[Any], key: str, value: Any) -> Any:
+        redacted = self._redact_field(key, value)
+        cache = self._context
+        if type(value) in _IMMUTABLE and (var in cache or len(cache) < _MAX_CONTEXT_VARS):
+            cache[var] = (key, value, redacted)
+        return redacted
+
+    def _timestamp(self) -> str:
+        """ISO-8601 UTC with microseconds, e.g. ``2026-01-15T10:30:00.123456Z``.
+
+        The same text as ``datetime.now(UTC).isoformat()`` with ``Z`` (but always with six
+        digits of microseconds), with the date and time formatted once per second.
+        """
+        nanoseconds = time.time_ns()
+        second = nanoseconds // 1_000_000_000
+        cached = self._second
+        if cached[0] != second:
+            cached = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+            self._second = cached
+        return f"{cached[1]}.{nanoseconds // 1000 % 1_000_000:06d}Z"
 
 
 def _isatty(stream: IO[Any]) -> bool:
@@ -249,20 +363,21 @@ class _NamedLoggerFactory:
 
 
 class PipelineHandler(logging.Handler):
-    """A stdlib handler that sends records through the structlog pipeline.
+    """A stdlib handler that sends records through the same :class:`LogPipeline` as structlog.
 
     Records dropped by sampling are discarded quietly; anything else that fails goes to
     :meth:`logging.Handler.handleError`, as for any handler, and never to the caller.
     """
 
-    def __init__(self, formatter: ProcessorFormatter, write: Callable[[str], None]) -> None:
+    def __init__(self, pipeline: LogPipeline, write: Callable[[Any], None]) -> None:
         super().__init__(logging.NOTSET)
-        self.setFormatter(formatter)
+        self.pipeline = pipeline
+        self._process = pipeline.process_record
         self._write = write
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            line = self.format(record)
+            line = self._process(record)
         except structlog.DropEvent:
             return
         except Exception:
@@ -285,40 +400,31 @@ def install_logging(
 ) -> PipelineHandler:
     """Configure structlog and the root logger; return the handler that was installed.
 
-    Calling it again replaces the previous configuration: the old :class:`PipelineHandler` is
-    removed before the new one is added, so records are never written twice.
+    One :class:`LogPipeline` serves both: it is structlog's only processor and the handler's
+    pipeline. Calling this again replaces the previous configuration: the old
+    :class:`PipelineHandler` is removed before the new one is added, so records are never
+    written twice.
     """
     binary = not console and hasattr(stream, "buffer")
-    context, tail = build_processors(redactor, sampler, console=console, as_text=not binary)
+    pipeline = LogPipeline(
+        redactor, sampler, console=console, as_text=not binary, colors=_isatty(sys.stdout)
+    )
     numeric_level = logging.getLevelNamesMapping()[level]
     structlog.configure(
-        processors=[*context, *tail],
+        processors=[pipeline],
         wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
         logger_factory=_NamedLoggerFactory(stream, binary=binary),
         cache_logger_on_first_use=True,
     )
 
-    stdlib_context, stdlib_tail = build_processors(redactor, sampler, console=console, as_text=True)
-    formatter = ProcessorFormatter(
-        foreign_pre_chain=[*stdlib_context, ExtraAdder(), _drop_stdlib_noise],
-        processors=[ProcessorFormatter.remove_processors_meta, *stdlib_tail],
-        use_get_message=True,
-    )
-    if binary:
-        out = structlog.BytesLogger(stream.buffer)
-
-        def write(line: str) -> None:
-            out.msg(line.encode("utf-8", "backslashreplace"))
-    else:
-        text_out = structlog.WriteLogger(stream)
-
-        def write(line: str) -> None:
-            text_out.msg(line)
-
-    handler = PipelineHandler(formatter, write)
+    # The same lock-guarded writers structlog uses, so lines from both paths never interleave.
+    out: Any = structlog.BytesLogger(stream.buffer) if binary else structlog.WriteLogger(stream)
+    handler = PipelineHandler(pipeline, out.msg)
     root = logging.getLogger()
     uninstall_logging()
     root.addHandler(handler)
+    global _active
+    _active = (pipeline, out.msg, numeric_level)
     root.setLevel(numeric_level)
     for name in capture_loggers:
         captured = logging.getLogger(name)
@@ -330,8 +436,31 @@ def install_logging(
     return handler
 
 
+def emit(logger_name: str, level: str, event_dict: dict[str, Any]) -> None:
+    """Write one event straight through the installed pipeline, as a structlog call would.
+
+    The same line as ``structlog.get_logger(logger_name).<level>(**event_dict)``, without
+    structlog's per-call machinery (the access log writes one per request). Before
+    :func:`configure` (or after another structlog setup replaced it) it is exactly that call.
+    """
+    active = _active
+    if active is None or structlog.get_config()["processors"] != [active[0]]:
+        getattr(structlog.get_logger(logger_name), level)(**event_dict)
+        return
+    pipeline, write, threshold = active
+    if _LEVEL_NUMBERS.get(level, logging.INFO) < threshold:
+        return
+    try:
+        line = pipeline.process(event_dict, level, logger_name)
+    except structlog.DropEvent:
+        return
+    write(line)
+
+
 def uninstall_logging() -> None:
     """Remove every :class:`PipelineHandler` from the root logger and reset structlog."""
+    global _active
+    _active = None
     root = logging.getLogger()
     for handler in list(root.handlers):
         if isinstance(handler, PipelineHandler):

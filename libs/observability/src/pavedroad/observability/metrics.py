@@ -24,8 +24,11 @@ See the README for the gunicorn ``child_exit`` hook.
 
 from __future__ import annotations
 
+import bisect
+import math
 import os
 import threading
+import time
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any, Final
 
@@ -70,6 +73,7 @@ _METHODS: Final = frozenset(
     {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}
 )
 _STATUS_CLASSES: Final = {n: f"{n}xx" for n in range(1, 6)}
+_MAX_CACHED_SERIES: Final = 10_000
 
 
 def status_class(status: int) -> str:
@@ -82,12 +86,31 @@ def multiprocess_enabled() -> bool:
     return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 
 
+class _Series:
+    """The labelled children of one (route, method, status class), and when each may take its
+    next exemplar: ``due[0]`` for the counter, ``due[1 + i]`` for histogram bucket ``i``."""
+
+    __slots__ = ("due", "duration", "requests")
+
+    def __init__(self, requests: Any, duration: Any, buckets: int) -> None:
+        self.requests = requests
+        self.duration = duration
+        self.due = [0.0] * (buckets + 1)
+
+
 class HTTPMetrics:
     """The three RED metrics, registered once in ``registry``.
 
     Create one per registry (:func:`default_http_metrics` returns the shared one for the
     default registry); registering the same names twice in one registry is an error in
     prometheus-client.
+
+    Exemplars: Prometheus keeps the latest exemplar of each series (of each bucket, for the
+    histogram) and reads it once per scrape, so recording one on every request is work no one
+    sees. Each series and each bucket takes a new ``trace_id`` exemplar at most once per
+    ``exemplar_interval_seconds`` (default 1 s, far below any scrape interval); ``0`` records
+    one with every sampled request. A bucket hit rarely (the slow requests) still gets the
+    exemplar of the request that hit it.
     """
 
     def __init__(
@@ -95,6 +118,7 @@ class HTTPMetrics:
         registry: CollectorRegistry | None = REGISTRY,
         *,
         buckets: Sequence[float] = DURATION_BUCKETS,
+        exemplar_interval_seconds: float = 1.0,
     ) -> None:
         self.registry = registry
         self.requests = Counter(
@@ -116,6 +140,11 @@ class HTTPMetrics:
             registry=registry,
             multiprocess_mode="livesum",
         )
+        self.exemplar_interval_seconds = exemplar_interval_seconds
+        # The bucket bounds as prometheus-client orders them, +Inf last.
+        self._bounds = tuple(sorted({float(bound) for bound in buckets} | {math.inf}))
+        self._series: dict[tuple[str, str, str], _Series] = {}
+        self._by_request: dict[tuple[str, str, int], _Series] = {}
 
     def observe(
         self,
@@ -126,15 +155,46 @@ class HTTPMetrics:
         duration_seconds: float,
         trace_id: str | None = None,
     ) -> None:
-        """Record one finished request; ``trace_id`` becomes the exemplar when given."""
-        labels = (
-            route,
-            method if method in _METHODS else "_OTHER",
-            status_class(status),
-        )
-        exemplar = {"trace_id": trace_id} if trace_id else None
-        self.requests.labels(*labels).inc(exemplar=exemplar)
-        self.duration.labels(*labels).observe(duration_seconds, exemplar=exemplar)
+        """Record one finished request; ``trace_id`` becomes the exemplar when given (see the
+        class docstring for how often)."""
+        series = self._by_request.get((route, method, status))
+        if series is None:
+            series = self._series_for(route, method, status)
+        if not trace_id:
+            series.requests.inc(1)
+            series.duration.observe(duration_seconds)
+            return
+        now = time.monotonic()
+        due = series.due
+        exemplar = {"trace_id": trace_id}
+        if now >= due[0]:
+            due[0] = now + self.exemplar_interval_seconds
+            series.requests.inc(1, exemplar)
+        else:
+            series.requests.inc(1)
+        # The bucket prometheus-client files the value under: the first bound >= the value.
+        slot = 1 + bisect.bisect_left(self._bounds, duration_seconds)
+        if slot < len(due) and now >= due[slot]:
+            due[slot] = now + self.exemplar_interval_seconds
+            series.duration.observe(duration_seconds, exemplar)
+        else:
+            series.duration.observe(duration_seconds)
+
+    def _series_for(self, route: str, method: str, status: int) -> _Series:
+        # The labelled children, looked up once per (route, method, status): labels() costs a
+        # lock and label validation on every call. Routes are templates, and methods and
+        # status codes few, so the caches stay small; they are bounded all the same.
+        labels = (route, method if method in _METHODS else "_OTHER", status_class(status))
+        series = self._series.get(labels)
+        if series is None:
+            series = _Series(
+                self.requests.labels(*labels), self.duration.labels(*labels), len(self._bounds)
+            )
+            if len(self._series) < _MAX_CACHED_SERIES:
+                self._series[labels] = series
+        if len(self._by_request) < _MAX_CACHED_SERIES:
+            self._by_request[(route, method, status)] = series
+        return series
 
 
 _defaults: dict[int, HTTPMetrics] = {}

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import Any, Final, TypeVar
 
 from pavedroad.observability.errors import ConfigurationError
@@ -92,7 +92,9 @@ DEFAULT_SAFE_KEYS: Final[tuple[str, ...]] = (
 _SEPARATORS: Final = str.maketrans("", "", "_-. ")
 _CLEAN_CACHE_MAX_LEN: Final = 256
 _KEY_CACHE_MAX: Final = 4096
-_MISSING: Final = object()
+_UUID_CACHE_MAX: Final = 1024
+#: Value types that are never scanned (their text cannot carry a secret): kept as they are.
+_SCALARS: Final = frozenset({int, float, bool, type(None)})
 _PIPELINE: Final = object()  # marks event keys the pipeline sets itself
 _SKIPPED_EVENT_KEYS: Final = frozenset({"_record", "_from_structlog"})
 _PIPELINE_KEYS: Final = frozenset(
@@ -248,10 +250,15 @@ class _Scanner:
         self.min_length = max(1, min((w[0] if w else 1 for w in widths), default=1))
 
     def scan(self, text: str) -> str:
-        lower = text.lower()
+        lower: str | None = None  # computed once, and only if a pattern wants it
         for plain, wants_lower, regex_triggers, sub, replace in self._table:
             if plain or regex_triggers:
-                haystack = lower if wants_lower else text
+                if wants_lower:
+                    if lower is None:
+                        lower = text.lower()
+                    haystack = lower
+                else:
+                    haystack = text
                 for trigger in plain:
                     if trigger in haystack:
                         break
@@ -264,8 +271,22 @@ class _Scanner:
             redacted = sub(replace, text)
             if redacted != text:
                 text = redacted
-                lower = text.lower()
+                lower = None
         return text
+
+    def triggered(self, text: str) -> list[str]:
+        """Return the kinds whose triggers occur in ``text`` (the patterns :meth:`scan` runs)."""
+        lower = text.lower()
+        kinds = []
+        for pattern in self.patterns:
+            haystack = lower if pattern.wants_lower else text
+            if (
+                (not pattern.plain_triggers and not pattern.regex_triggers)
+                or any(trigger in haystack for trigger in pattern.plain_triggers)
+                or any(trigger.search(text) for trigger in pattern.regex_triggers)
+            ):
+                kinds.append(pattern.kind)
+        return kinds
 
 
 class Redactor:
@@ -286,7 +307,10 @@ class Redactor:
         max_depth: Nesting depth below which containers are replaced by ``[TRUNCATED:depth]``.
         cache_size: How many short strings already found clean are remembered, so repeated
             values (event names, routes, methods) are not rescanned. ``0`` disables the cache.
-            Strings that contained a secret are never cached.
+            Strings that contained a secret are never cached, so the cache never holds one.
+            The cache has two generations of ``cache_size // 2`` strings each: a string found
+            in the older one is moved to the newer one, and when the newer one is full the
+            older one is dropped. Recently used strings survive, at set-lookup cost.
     """
 
     def __init__(
@@ -332,29 +356,32 @@ class Redactor:
         self._scan = self._scanner.scan
         # The identifier fast path is only proven for the built-in patterns.
         self._skip_identifiers = not user_patterns
-        self._key_labels: dict[object, Any] = dict.fromkeys(_PIPELINE_KEYS, _PIPELINE)
+        # Key -> denylist label (or None), computed on first sight. The processor's table
+        # marks the fields the pipeline sets itself, which it leaves alone.
+        self._event_labels = _LabelCache(self._label_of)
+        self._key_labels = _LabelCache(self._label_of)
+        self._key_labels.update(dict.fromkeys(_PIPELINE_KEYS, _PIPELINE))
         self._clean: set[str] = set()
-        self._clean_max = cache_size
+        self._clean_old: set[str] = set()
+        self._clean_max = cache_size // 2 if cache_size > 1 else cache_size
+        #: UUIDs recently found to be UUIDs: a request ID is on every line of its request.
+        self._uuids: set[str] = set()
 
     # -- keys -----------------------------------------------------------------------------
 
     def key_label(self, key: object) -> str | None:
         """Return the denylist name ``key`` hits (e.g. ``"password"``), or ``None``."""
-        label = self._key_labels.get(key, _MISSING)
-        if label is _PIPELINE:
-            return None
-        if label is not _MISSING:
-            return label  # type: ignore[no-any-return]
+        label = self._event_labels[key]
+        return None if label is _PIPELINE else label
+
+    def _label_of(self, key: object) -> str | None:
         if isinstance(key, bytes):
             text = key.decode("utf-8", "replace")
         elif isinstance(key, str):
             text = key
         else:
             return None
-        label = self._compute_key_label(_normalise_key(text))
-        if len(self._key_labels) < _KEY_CACHE_MAX:
-            self._key_labels[key] = label
-        return label
+        return self._compute_key_label(_normalise_key(text))
 
     def _compute_key_label(self, normalised: str) -> str | None:
         if not normalised or normalised in self._safe:
@@ -373,16 +400,44 @@ class Redactor:
         """Return ``text`` with every secret-shaped substring replaced."""
         if len(text) < self._min_length or text in self._clean:
             return text
-        if self._skip_identifiers and _is_plain_identifier(text):
+        if self._skip_identifiers and self._is_identifier(text):
+            return text
+        if text in self._clean_old:
+            self._remember_clean(text)
             return text
         result = self._scan(text)
         if result == text:
-            if len(text) <= _CLEAN_CACHE_MAX_LEN and self._clean_max:
-                if len(self._clean) >= self._clean_max:
-                    self._clean.clear()
-                self._clean.add(text)
+            if len(text) <= _CLEAN_CACHE_MAX_LEN:
+                self._remember_clean(text)
             return text
         return result
+
+    def _is_identifier(self, text: str) -> bool:
+        if text.isascii() and text.isalnum():
+            return len(text) not in _ALNUM_SECRET_LENGTHS
+        if len(text) != 36:
+            return False
+        uuids = self._uuids
+        if text in uuids:
+            return True
+        if _UUID.fullmatch(text) is None:
+            return False
+        if len(uuids) >= _UUID_CACHE_MAX:
+            uuids.clear()
+        uuids.add(text)
+        return True
+
+    def _remember_clean(self, text: str) -> None:
+        limit = self._clean_max
+        if not limit:
+            return
+        clean = self._clean
+        if len(clean) >= limit:
+            # Start a new generation: the strings used since the last one survive in the old
+            # one until it is replaced in turn.
+            self._clean_old = clean
+            clean = self._clean = set()
+        clean.add(text)
 
     def _redact_bytes(self, data: bytes) -> bytes:
         text = data.decode("utf-8", "surrogateescape")
@@ -460,7 +515,33 @@ class Redactor:
             result = "[REDACTED:unprocessable]"
         return result  # type: ignore[no-any-return]
 
-    # -- structlog processor --------------------------------------------------------------
+    # -- log events -----------------------------------------------------------------------
+
+    def redact_event(self, event_dict: MutableMapping[str, Any]) -> None:
+        """Redact every top-level value of a log event in place; nested values are copied.
+
+        This is the log pipeline's entry point: it runs before the pipeline adds its own
+        fields (level, timestamp, logger, trace and span IDs), so no key is exempt. Never
+        raises: if the walk fails, every value is replaced by ``[REDACTED:unprocessable]``.
+        """
+        self._redact_top(event_dict, self._event_labels)
+
+    def redact_field(self, key: object, value: Any) -> Any:
+        """Return ``value`` as it may appear under ``key`` in a log event: replaced whole if the
+        key is denylisted, else redacted like any value. Never raises."""
+        try:
+            label = self._event_labels[key]
+            if label is not None and label is not _PIPELINE:
+                if value is None or type(value) is bool:
+                    return value
+                return f"[REDACTED:{label}]"
+            if type(value) is str:
+                return self.redact_text(value)
+            if type(value) in _SCALARS:
+                return value
+            return self.redact(value)
+        except Exception:
+            return "[REDACTED:unprocessable]"
 
     def __call__(
         self, logger: object, method_name: str, event_dict: MutableMapping[str, Any]
@@ -470,50 +551,68 @@ class Redactor:
         ``timestamp``, ``level``, ``logger``, ``trace_id`` and ``span_id`` are correlation
         fields the pipeline itself sets, and are left as they are.
         """
+        self._redact_top(event_dict, self._key_labels)
+        return event_dict
+
+    def _redact_top(self, event_dict: MutableMapping[str, Any], labels: _LabelCache) -> None:
+        # The hot loop of the log pipeline, kept to as few bytecodes per field as possible:
+        # most values are numbers, short strings met before (found in the clean cache with one
+        # set lookup), or IDs (one isalnum).
         try:
-            labels = self._key_labels
             clean = self._clean
             min_length = self._min_length
             skip_ids = self._skip_identifiers
-            changes: list[tuple[str, Any]] = []
+            changes: list[tuple[str, Any]] | None = None
             for key, value in event_dict.items():
-                label = labels.get(key, _MISSING)
-                if label is not None:
-                    if label is _MISSING:
-                        label = self.key_label(key)
-                    elif label is _PIPELINE:
+                label = labels[key]
+                if label is None:
+                    kind = value.__class__
+                    if kind is str:
+                        if value in clean or len(value) < min_length:
+                            continue
+                        if (
+                            skip_ids
+                            and value.isascii()
+                            and value.isalnum()
+                            and len(value) not in _ALNUM_SECRET_LENGTHS
+                        ):
+                            continue
+                        redacted = self.redact_text(value)
+                    elif kind in _SCALARS:
                         continue
-                kind = type(value)
-                if label is not None:
-                    if value is not None and kind is not bool:
-                        changes.append((key, f"[REDACTED:{label}]"))
-                    continue
-                if kind is str:
-                    if len(value) < min_length or value in clean:
+                    else:
+                        redacted = self.redact(value)
+                    if redacted is value:
                         continue
-                    if (
-                        skip_ids
-                        and value.isascii()
-                        and value.isalnum()
-                        and len(value) not in _ALNUM_SECRET_LENGTHS
-                    ):
-                        continue
-                    redacted = self.redact_text(value)
-                elif kind is int or kind is float or value is None or kind is bool:
+                elif label is _PIPELINE or value is None or value.__class__ is bool:
                     continue
                 else:
-                    redacted = self.redact(value)
-                if redacted is not value:
-                    changes.append((key, redacted))
-            for key, redacted in changes:
-                event_dict[key] = redacted
+                    redacted = f"[REDACTED:{label}]"
+                if changes is None:
+                    changes = []
+                changes.append((key, redacted))
+            if changes is not None:
+                for key, redacted in changes:
+                    event_dict[key] = redacted
         except Exception:
             # Never let a log call fail, and never let an unscanned event through either.
             for key in list(event_dict):
-                if key not in _SKIPPED_EVENT_KEYS and key != "event":
+                if key not in _SKIPPED_EVENT_KEYS and labels.get(key) is not _PIPELINE:
                     event_dict[key] = "[REDACTED:unprocessable]"
-            event_dict["event"] = "[REDACTED:unprocessable]"
-        return event_dict
+
+
+class _LabelCache(dict[object, Any]):
+    """Key -> label, computed on first lookup; holds at most ``_KEY_CACHE_MAX`` keys."""
+
+    def __init__(self, compute: Callable[[object], str | None]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, key: object) -> str | None:
+        label = self._compute(key)
+        if len(self) < _KEY_CACHE_MAX:
+            self[key] = label
+        return label
 
 
 _default_lock = threading.Lock()

@@ -37,6 +37,7 @@ REPORT_LOGGER: Final = "pavedroad.observability.sampling"
 REPORT_MARKER: Final = "_pavedroad_sampling_report"
 _SAMPLED_LEVELS: Final = frozenset({"debug", "info", "notset"})
 _MAX_TRACKED_KEYS: Final = 10_000
+_EXEMPT: Final = 2.0  # a keep "probability" above 1 marks an exempt logger
 _REPORTED_KEYS: Final = 20
 
 
@@ -85,11 +86,10 @@ class LogSamplingPolicy:
                 )
 
 
-def _in_sampled_trace(event_dict: MutableMapping[str, Any]) -> bool:
-    # add_trace_context puts trace_id on every event logged inside a span.
-    return (
-        "trace_id" in event_dict and trace.get_current_span().get_span_context().trace_flags.sampled
-    )
+def _in_sampled_trace(known: bool | None) -> bool:
+    if known is not None:
+        return known
+    return bool(trace.get_current_span().get_span_context().trace_flags.sampled)
 
 
 class LogSampler:
@@ -115,6 +115,10 @@ class LogSampler:
         self._rates = sorted(policy.rates.items(), key=lambda item: -len(item[0]))
         self._rate_cache: dict[str, float] = {}
         self._exempt = policy.exempt_loggers
+        #: Per logger name: its keep probability, or _EXEMPT for exempt loggers.
+        self._logger_rates: dict[str, float] = {}
+        self._repeat_limit = policy.repeat_limit
+        self._window = policy.repeat_window_seconds
         self._lock = threading.Lock()
         now = clock()
         self._window_start = now
@@ -151,47 +155,69 @@ class LogSampler:
     def __call__(
         self, logger: object, method_name: str, event_dict: MutableMapping[str, Any]
     ) -> MutableMapping[str, Any]:
-        if self._clock() >= self._next_report:
-            self.flush()
         level = event_dict.get("level", method_name)
-        if event_dict.pop(REPORT_MARKER, False) or level not in _SAMPLED_LEVELS:
+        if event_dict.pop(REPORT_MARKER, False):
             return event_dict
         name = event_dict.get("logger") or ""
         if not isinstance(name, str):
             name = str(name)
-        for prefix in self._exempt:
-            if name == prefix or name.startswith(prefix + "."):
-                return event_dict
+        if not self.keep(level, name, event_dict.get("event", ""), None):
+            raise DropEvent
+        return event_dict
+
+    def keep(self, level: str, name: str, event: object, in_sampled_trace: bool | None) -> bool:
+        """Apply the policy to one event; return whether it is kept (drops are counted).
+
+        ``in_sampled_trace`` is whether the event was logged inside a sampled trace, or
+        ``None`` to look it up only when the answer matters (for events about to be dropped).
+        The log pipeline passes what it already knows; the report event is never sampled and
+        must not be passed in.
+        """
+        now = self._clock()
+        if now >= self._next_report:
+            self.flush()
+        if level not in _SAMPLED_LEVELS:
+            return True
+        rate = self._logger_rates.get(name)
+        if rate is None:
+            rate = self._logger_rate(name)
+        if rate > 1.0:  # an exempt logger
+            return True
         # The sampled-trace check costs a context lookup, so it is made only for events that
         # would otherwise be dropped.
-        rate = self.rate_for(name)
         if rate < 1.0 and self._random() >= rate:
-            if _in_sampled_trace(event_dict):
-                return event_dict
+            if _in_sampled_trace(in_sampled_trace):
+                return True
             with self._lock:
                 self._sampled_out += 1
-                self._count(name, event_dict)
-            raise DropEvent
-        limit = self.policy.repeat_limit
+                self._count(name, event)
+            return False
+        limit = self._repeat_limit
         if limit is not None:
-            key = (name, str(event_dict.get("event", "")))
+            key = (name, event if type(event) is str else str(event))
             with self._lock:
-                now = self._clock()
-                if now - self._window_start >= self.policy.repeat_window_seconds:
+                if now - self._window_start >= self._window:
                     self._window_counts.clear()
                     self._window_start = now
                 count = self._window_counts.get(key, 0) + 1
                 if count <= limit or len(self._window_counts) < _MAX_TRACKED_KEYS:
                     self._window_counts[key] = count
-            if count > limit and not _in_sampled_trace(event_dict):
+            if count > limit and not _in_sampled_trace(in_sampled_trace):
                 with self._lock:
                     self._rate_limited += 1
-                    self._count(name, event_dict)
-                raise DropEvent
-        return event_dict
+                    self._count(name, event)
+                return False
+        return True
 
-    def _count(self, name: str, event_dict: MutableMapping[str, Any]) -> None:
-        key = f"{name}:{event_dict.get('event', '')}"
+    def _logger_rate(self, name: str) -> float:
+        exempt = any(name == prefix or name.startswith(prefix + ".") for prefix in self._exempt)
+        rate = _EXEMPT if exempt else self.rate_for(name)
+        if len(self._logger_rates) < _MAX_TRACKED_KEYS:
+            self._logger_rates[name] = rate
+        return rate
+
+    def _count(self, name: str, event: object) -> None:
+        key = f"{name}:{event}"
         if key in self._dropped or len(self._dropped) < _MAX_TRACKED_KEYS:
             self._dropped[key] += 1
         else:

@@ -110,7 +110,12 @@ def _valid_bearer(token: str) -> bool:
 
 
 _B64 = r"A-Za-z0-9+/"
-_FOUR_DIGITS = re.compile(r"[0-9]{4}")
+#: Every card form below holds eight digits with at most one separator in the middle: a run of
+#: 13-19 digits, "dddd dddd ...", or "dddd-dddddd-...". Text without that cannot hold a card
+#: number, and most text with digits (timestamps, IDs, amounts) does not have it.
+_CARD_TRIGGER = re.compile(r"[0-9]{4}[ -]?[0-9]{4}")
+_GITHUB_PREFIXES = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")
+_GITLAB_KINDS = ("pat", "dt", "rt", "ptt", "ft", "cbt", "imt", "soat", "oas", "agent")
 
 
 def _card_regex() -> str:
@@ -181,13 +186,12 @@ BUILTIN_PATTERNS: tuple[SecretPattern, ...] = (
     SecretPattern(
         "github_token",
         _NOT_ALNUM_BEFORE + r"(?:gh[pousr]_[A-Za-z0-9]{36,251}+|github_pat_[A-Za-z0-9_]{22,251}+)",
-        triggers=("gh", "github_pat_"),
+        triggers=_GITHUB_PREFIXES,
     ),
     SecretPattern(
         "gitlab_token",
-        _NOT_ALNUM_BEFORE
-        + r"gl(?:pat|dt|rt|ptt|ft|cbt|imt|soat|oas|agent)-[A-Za-z0-9_.-]{20,255}+",
-        triggers=("gl",),
+        _NOT_ALNUM_BEFORE + r"gl(?:" + "|".join(_GITLAB_KINDS) + r")-[A-Za-z0-9_.-]{20,255}+",
+        triggers=tuple(f"gl{kind}-" for kind in _GITLAB_KINDS),
     ),
     SecretPattern(
         "stripe_key",
@@ -225,5 +229,5 @@ BUILTIN_PATTERNS: tuple[SecretPattern, ...] = (
         triggers=("basic",),
         ignore_case_triggers=True,
     ),
-    SecretPattern("card_number", _card_regex(), _valid_card, triggers=(_FOUR_DIGITS,)),
+    SecretPattern("card_number", _card_regex(), _valid_card, triggers=(_CARD_TRIGGER,)),
 )

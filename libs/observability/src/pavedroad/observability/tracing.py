@@ -3,14 +3,23 @@
 With no OTLP endpoint configured nothing is exported (spans still get IDs, so logs still carry
 ``trace_id``). With an endpoint, spans go through a :class:`BatchSpanProcessor` to the OTLP
 exporter for the configured protocol: HTTP/protobuf by default, gRPC with the ``grpc`` extra.
+
+While the provider has no span processor at all (no endpoint, none passed in, none added
+since), nothing could ever receive a span, so spans are not recorded: they are started as
+non-recording spans that still carry fresh IDs and the sampler's decision (the ``sampled``
+flag), exactly as the SDK would have made them. Logs, exemplars and the ``traceparent``
+propagated downstream are the same; only the work of recording attributes, events and
+timings for nobody is skipped. The moment a processor is added, spans are recorded again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from opentelemetry import trace as trace_api
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace import SpanProcessor, Tracer, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from opentelemetry.sdk.trace.sampling import (
     ALWAYS_OFF,
@@ -22,7 +31,80 @@ from opentelemetry.sdk.trace.sampling import (
 from pavedroad.observability.errors import ConfigurationError
 from pavedroad.observability.settings import ObservabilitySettings
 
-__all__ = ["build_exporter", "build_resource", "build_sampler", "build_tracer_provider"]
+__all__ = [
+    "ObservabilityTracerProvider",
+    "build_exporter",
+    "build_resource",
+    "build_sampler",
+    "build_tracer_provider",
+]
+
+
+class _Tracer(Tracer):
+    """The SDK tracer, minus recording while its provider has no span processor."""
+
+    def start_span(
+        self,
+        name: str,
+        context: Any = None,
+        kind: trace_api.SpanKind = trace_api.SpanKind.INTERNAL,
+        attributes: Any = None,
+        links: Any = (),
+        start_time: int | None = None,
+        record_exception: bool = True,
+        set_status_on_exception: bool = True,
+    ) -> trace_api.Span:
+        processors = getattr(self.span_processor, "_span_processors", None)
+        if processors or processors is None or not self._is_enabled():
+            return super().start_span(
+                name,
+                context,
+                kind,
+                attributes,
+                links,
+                start_time,
+                record_exception,
+                set_status_on_exception,
+            )
+        # What the SDK's start_span does up to the recording decision: the same parent, IDs,
+        # sampler call and flags, so the span context is the one a recording span would have.
+        parent = trace_api.get_current_span(context).get_span_context()
+        if parent is None or not parent.is_valid:
+            trace_id = self.id_generator.generate_trace_id()
+            random_trace_id = self.id_generator.is_trace_id_random()
+        else:
+            trace_id = parent.trace_id
+            random_trace_id = parent.trace_flags.random_trace_id
+        result = self.sampler.should_sample(context, trace_id, name, kind, attributes, links or ())
+        flags = (
+            trace_api.TraceFlags.SAMPLED
+            if result.decision.is_sampled()  # type: ignore[no-untyped-call]
+            else trace_api.TraceFlags.DEFAULT
+        )
+        if random_trace_id:
+            flags |= trace_api.TraceFlags.RANDOM_TRACE_ID
+        return trace_api.NonRecordingSpan(
+            trace_api.SpanContext(
+                trace_id,
+                self.id_generator.generate_span_id(),
+                is_remote=False,
+                trace_flags=trace_api.TraceFlags(flags),
+                trace_state=result.trace_state,
+            )
+        )
+
+
+class ObservabilityTracerProvider(TracerProvider):
+    """The SDK's TracerProvider whose tracers skip recording while it has no span processor
+    (see the module docstring). Everything else is the SDK's."""
+
+    def get_tracer(self, *args: Any, **kwargs: Any) -> trace_api.Tracer:
+        tracer = super().get_tracer(*args, **kwargs)
+        if type(tracer) is Tracer:
+            # The SDK builds and caches its own Tracer; this one differs in start_span only and
+            # adds no state, so the cached instance becomes one, once.
+            tracer.__class__ = _Tracer
+        return tracer
 
 
 def build_sampler(name: str, ratio: float) -> Sampler:
@@ -94,7 +176,7 @@ def build_tracer_provider(
 ) -> TracerProvider:
     """Return a TracerProvider for ``settings``, with the OTLP batch processor if configured,
     followed by ``span_processors`` (for example an in-memory exporter in tests)."""
-    provider = TracerProvider(
+    provider = ObservabilityTracerProvider(
         sampler=build_sampler(settings.sampler, settings.sample_ratio),
         resource=build_resource(settings),
     )
