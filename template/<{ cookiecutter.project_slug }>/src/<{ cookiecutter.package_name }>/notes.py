@@ -64,7 +64,6 @@ class NoteStore:
         async with self._sessions.begin() as session:
             session.add(note)
             await session.flush()
-            await session.refresh(note)
             return _saved(note)
 
     async def list(
