@@ -6,12 +6,14 @@ import hashlib
 import subprocess
 import sys
 import tarfile
+import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
 
 PROJECT = Path(__file__).resolve().parents[1]
+VERSION = tomllib.loads((PROJECT / "pyproject.toml").read_text())["project"]["version"]
 
 pytestmark = pytest.mark.slow
 
@@ -32,8 +34,8 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_build_produces_a_wheel_and_an_sdist_that_pass_twine_check(dist: Path) -> None:
-    wheels = list(dist.glob("pavedroad_observability-0.1.0-py3-none-any.whl"))
-    sdists = list(dist.glob("pavedroad_observability-0.1.0.tar.gz"))
+    wheels = list(dist.glob(f"pavedroad_observability-{VERSION}-py3-none-any.whl"))
+    sdists = list(dist.glob(f"pavedroad_observability-{VERSION}.tar.gz"))
     assert len(wheels) == 1 and len(sdists) == 1
     result = subprocess.run(
         [sys.executable, "-m", "twine", "check", "--strict", *map(str, wheels + sdists)],
@@ -53,10 +55,12 @@ def test_wheel_is_a_namespace_package_with_type_information(dist: Path) -> None:
     assert "pavedroad/observability/py.typed" in names
     assert not [name for name in names if "/tests/" in name or name.startswith("tests/")]
     metadata = (
-        zipfile.ZipFile(wheel).read("pavedroad_observability-0.1.0.dist-info/METADATA").decode()
+        zipfile.ZipFile(wheel)
+        .read(f"pavedroad_observability-{VERSION}.dist-info/METADATA")
+        .decode()
     )
     assert "Name: pavedroad-observability" in metadata
-    assert "Version: 0.1.0" in metadata
+    assert f"Version: {VERSION}" in metadata
     assert "Requires-Python: >=3.11" in metadata
     assert "Classifier: Typing :: Typed" in metadata
     for extra in ("fastapi", "grpc", "test"):
