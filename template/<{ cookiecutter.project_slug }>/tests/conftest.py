@@ -32,6 +32,7 @@ from urllib.parse import urlencode
 import pytest
 from fastapi.testclient import TestClient
 <%- if cookiecutter.slack_app %>
+from hypothesis import settings
 from pavedroad.secrets.value import SecretValue
 from pavedroad.secrets.verify import slack_signature
 <%- endif %>
@@ -47,6 +48,13 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 # `make test` always provides PostgreSQL; a bare `pytest` without it skips those tests, unless
 # REQUIRE_POSTGRES=1 (set in CI) turns the skip into a failure.
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+<%- endif %>
+<%- if cookiecutter.slack_app %>
+
+# In CI the fuzz tests replay the same examples every run, so a failure there reproduces with
+# `CI=true make test`; elsewhere each run explores new ones.
+settings.register_profile("ci", derandomize=True)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
 <%- endif %>
 
 
