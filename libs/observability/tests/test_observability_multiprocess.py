@@ -108,33 +108,35 @@ def _get(url: str) -> bytes:
 @pytest.mark.integration
 @pytest.mark.slow
 def test_gunicorn_with_two_uvicorn_workers_serves_the_metrics_of_both(tmp_path: Path) -> None:
-    pytest.importorskip("gunicorn")
+    # gunicorn and uvicorn-worker come with the test extra: a missing one fails here loudly.
     (tmp_path / "app.py").write_text(APP)
     (tmp_path / "gunicorn.conf.py").write_text(GUNICORN_CONF)
     metrics_dir = tmp_path / "prometheus"
     metrics_dir.mkdir()
     port = _free_port()
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "app:app",
-            "--workers",
-            "2",
-            "--worker-class",
-            "uvicorn.workers.UvicornWorker",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--config",
-            "gunicorn.conf.py",
-        ],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as stderr:  # the child keeps its own descriptor
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "app:app",
+                "--workers",
+                "2",
+                "--worker-class",
+                "uvicorn_worker.UvicornWorker",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--config",
+                "gunicorn.conf.py",
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -142,9 +144,9 @@ def test_gunicorn_with_two_uvicorn_workers_serves_the_metrics_of_both(tmp_path: 
             try:
                 _get(f"{base}/users/0")
                 break
-            except OSError:
+            except OSError as exc:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise
+                    pytest.fail(f"gunicorn did not serve ({exc}); its log:\n{log.read_text()}")
                 time.sleep(0.2)
         # Concurrent requests on fresh connections, until both workers have answered some (the
         # second may still be booting on a loaded machine: keep going for up to a minute).
