@@ -94,10 +94,11 @@ def render_copier(
     dest: Path,
     *,
     src: Path = REPO_ROOT,
-    vcs_ref: str | None = None,
+    vcs_ref: str | None = "HEAD",
     check: bool = True,
 ) -> subprocess.CompletedProcess[str]:
-    """Render with `copier copy`; the project is `dest` itself."""
+    """Render with `copier copy`; the project is `dest` itself. ``vcs_ref`` defaults to HEAD:
+    without it copier would render the newest release tag rather than the code under test."""
     cmd = [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", "--quiet"]
     if vcs_ref:
         cmd += ["--vcs-ref", vcs_ref]
