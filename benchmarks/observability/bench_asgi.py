@@ -2,14 +2,16 @@
 
     python benchmarks/observability/bench_asgi.py [--rounds 6] [--duration 5] [--connections 16]
 
-Both variants run at the same time, each under its own uvicorn (one worker, no access log of
-uvicorn's own) on 127.0.0.1, started once and warmed up; the load generator is a separate
-process (``wrk`` when installed, ``apt-get install wrk``, else a small asyncio client in a
-subprocess). Only one server is under load at any moment: the rounds alternate between the
-variants in the order AB BA AB BA..., so drifts in the machine's load and any advantage of
-going first or second hit both alike. Every run is bounded in time (``--duration`` seconds)
-and uses a fixed number of keep-alive connections. With ``--pin`` (the default on machines
-with two CPUs or more), the servers run on one CPU and the load generator on another.
+Three variants run at the same time, each under its own uvicorn (one worker, no access log of
+uvicorn's own) on 127.0.0.1, started once and warmed up: ``bare``, ``tracing`` (the official
+OpenTelemetry FastAPI instrumentation alone, set up as ``instrument_fastapi()`` sets it up) and
+``instrumented`` (the full stack). The load generator is a separate process (``wrk`` when
+installed, ``apt-get install wrk``, else a small asyncio client in a subprocess). Only one
+server is under load at any moment: the rounds go through the variants in alternating order
+(ABC CBA ABC...), so drifts in the machine's load and any advantage of going first or last hit
+all alike. Every run is bounded in time (``--duration`` seconds) and uses a fixed number of
+keep-alive connections. With ``--pin`` (the default on machines with two CPUs or more), the
+servers run on one CPU and the load generator on another.
 
 The instrumented variant is the stack a service gets from ``configure()`` and
 ``instrument_fastapi()``: tracing on with the default sampler (parent-based, ratio 1.0: every
@@ -20,8 +22,9 @@ tracing``); ``--span-processor`` adds a no-op processor, so spans are recorded a
 with an exporter, minus the export itself.
 
 Printed: every round's requests per second and the server's CPU time per request (from
-/proc, user + system), each variant's medians, and the medians over rounds of the
-per-round ratios. On a shared machine the CPU time per request is the steadier figure: the
+/proc, user + system), each variant's medians, and the medians over rounds of the per-round
+ratios to ``bare``; the ``tracing`` ratio is the floor any stack on the official
+instrumentation pays. On a shared machine the CPU time per request is the steadier figure: the
 requests per second also move with the CPU share the server gets from moment to moment. The
 target is at most 15% of throughput lost.
 """
