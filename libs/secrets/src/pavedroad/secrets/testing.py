@@ -129,14 +129,18 @@ class MotoServer(_LocalServer):
     def stop(self) -> None:
         """Stop the server (at most 10 s, then kill)."""
         process, self._process = self._process, None
-        if process is None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        if process is not None:
+            _terminate(process, timeout=10)
+
+
+def _terminate(process: subprocess.Popen[bytes], *, timeout: float) -> None:
+    """SIGTERM ``process`` and wait ``timeout`` seconds for it, then kill it."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)
 
 
 def find_vault_binary(tools_dir: str | os.PathLike[str] | None = None) -> str | None:
@@ -201,12 +205,7 @@ class VaultDevServer(_LocalServer):
         """Stop the server (at most 15 s, then kill) and remove its home directory."""
         process, self._process = self._process, None
         if process is not None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
+            _terminate(process, timeout=15)
         if self._home is not None:
             shutil.rmtree(self._home, ignore_errors=True)
             self._home = None
