@@ -164,9 +164,10 @@ class ObservabilityMiddleware:
             span.set_attribute(_REQUEST_ID_SPAN_ATTRIBUTE, (request_id,))
         status = 500
         started = False
+        route: str | None = None  # resolved once, when the response starts or at the end
 
         async def send_with_request_id(message: Message) -> None:
-            nonlocal status, started
+            nonlocal status, started, route
             if message["type"] == "http.response.start" and not started:
                 started = True
                 status = int(message["status"])
@@ -178,7 +179,8 @@ class ObservabilityMiddleware:
                 headers.append(header)
                 message = {**message, "headers": headers}  # the app's message is left alone
                 if recording and self.name_spans:
-                    self._name_span(span, scope)
+                    route = self._route(scope)
+                    self._name_span(span, scope, route)
             await send(message)
 
         metrics = self.metrics
@@ -192,10 +194,12 @@ class ObservabilityMiddleware:
             duration = time.perf_counter() - start
             if metrics is not None:
                 metrics.in_flight.dec()
-            if recording and self.name_spans and not started:
-                self._name_span(span, scope)  # no response: the app raised
+            if route is None:
+                route = self._route(scope)
+                if recording and self.name_spans:
+                    self._name_span(span, scope, route)  # no response: the app raised
             try:
-                self._finish(scope, status, duration, metrics)
+                self._finish(scope, route, status, duration, metrics)
             finally:
                 reset_contextvars(**tokens)
 
@@ -214,8 +218,7 @@ class ObservabilityMiddleware:
         except Exception:
             return UNMATCHED_ROUTE
 
-    def _name_span(self, span: trace.Span, scope: Scope) -> None:
-        route = self._route(scope)
+    def _name_span(self, span: trace.Span, scope: Scope, route: str) -> None:
         if route == UNMATCHED_ROUTE:
             return
         span.set_attribute("http.route", route)
@@ -225,11 +228,11 @@ class ObservabilityMiddleware:
     def _finish(
         self,
         scope: Scope,
+        route: str,
         status: int,
         duration: float,
         metrics: HTTPMetrics | None,
     ) -> None:
-        route = self._route(scope)
         method = str(scope.get("method", "GET"))
         if metrics is not None:
             ids = _current_ids()  # the request span's, read once per span and cached

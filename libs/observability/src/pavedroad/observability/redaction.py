@@ -455,7 +455,7 @@ class Redactor:
         if isinstance(value, bytes | bytearray):
             redacted = self._redact_bytes(bytes(value))
             return bytearray(redacted) if isinstance(value, bytearray) else redacted
-        if isinstance(value, dict):
+        if isinstance(value, dict | list | tuple):
             if depth >= self.max_depth:
                 return "[TRUNCATED:depth]"
             marker = id(value)
@@ -463,42 +463,35 @@ class Redactor:
                 return "[TRUNCATED:cycle]"
             path.add(marker)
             try:
-                out: dict[Any, Any] = {}
-                for key, item in list(value.items()):
-                    new_key = self._walk(key, depth + 1, path) if isinstance(key, str) else key
-                    label = self.key_label(key)
-                    if label is not None and item is not None and not isinstance(item, bool):
-                        out[new_key] = f"[REDACTED:{label}]"
-                    else:
-                        out[new_key] = self._walk(item, depth + 1, path)
-                return out
-            finally:
-                path.discard(marker)
-        if isinstance(value, list | tuple):
-            if depth >= self.max_depth:
-                return "[TRUNCATED:depth]"
-            marker = id(value)
-            if marker in path:
-                return "[TRUNCATED:cycle]"
-            path.add(marker)
-            try:
-                items = list(value)
-                if (
-                    isinstance(value, tuple)
-                    and len(items) == 2
-                    and isinstance(items[0], str | bytes)
-                    and self.key_label(items[0]) is not None
-                    and items[1] is not None
-                ):
-                    # A (name, value) pair, as in ASGI headers or dict.items().
-                    label = self.key_label(items[0])
-                    redacted_pair: tuple[Any, ...] = (items[0], f"[REDACTED:{label}]")
-                    return redacted_pair
-                walked = [self._walk(item, depth + 1, path) for item in items]
-                return tuple(walked) if isinstance(value, tuple) else walked
+                if isinstance(value, dict):
+                    return self._walk_dict(value, depth, path)
+                return self._walk_sequence(value, depth, path)
             finally:
                 path.discard(marker)
         return value
+
+    def _walk_dict(self, value: dict[Any, Any], depth: int, path: set[int]) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        for key, item in list(value.items()):
+            new_key = self._walk(key, depth + 1, path) if isinstance(key, str) else key
+            label = self.key_label(key)
+            if label is not None and item is not None and not isinstance(item, bool):
+                out[new_key] = f"[REDACTED:{label}]"
+            else:
+                out[new_key] = self._walk(item, depth + 1, path)
+        return out
+
+    def _walk_sequence(
+        self, value: list[Any] | tuple[Any, ...], depth: int, path: set[int]
+    ) -> list[Any] | tuple[Any, ...]:
+        items = list(value)
+        if isinstance(value, tuple) and len(items) == 2 and isinstance(items[0], str | bytes):
+            label = self.key_label(items[0])
+            if label is not None and items[1] is not None:
+                # A (name, value) pair, as in ASGI headers or dict.items().
+                return (items[0], f"[REDACTED:{label}]")
+        walked = [self._walk(item, depth + 1, path) for item in items]
+        return tuple(walked) if isinstance(value, tuple) else walked
 
     def redact(self, value: _T) -> _T:
         """Return a redacted copy of ``value``; never mutates it and never raises.
