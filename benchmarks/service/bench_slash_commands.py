@@ -15,8 +15,9 @@ round and mode, the medians over rounds and the on/off ratios of the medians.
     python benchmarks/service/bench_slash_commands.py [--project DIR] [--rate 100] [--seconds 20]
         [--rounds 3]
 
-The project's virtualenv must exist (`make venv` in it); with --render, this script renders
-the default example and builds it, with the libraries' wheels from a local wheelhouse.
+With --project, that project's virtualenv must exist (`make venv` in it); without it, this
+script renders the default example and builds it, with the libraries' wheels from a local
+wheelhouse.
 """
 
 from __future__ import annotations
