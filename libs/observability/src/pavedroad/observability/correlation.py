@@ -1,9 +1,9 @@
 """Correlation fields: the IDs that tie a log line to its request, workspace and trace.
 
 Everything bound here lives in :mod:`contextvars`, so it follows the request through ``await``
-and is copied into tasks the request starts; structlog's ``merge_contextvars`` puts it on every
-event, from structlog and stdlib loggers alike. ``trace_id`` and ``span_id`` are not bound:
-they are read from the current OpenTelemetry span when each event is logged.
+and is copied into tasks the request starts; the log pipeline (``pavedroad.observability.logs``)
+puts it on every event, from structlog and stdlib loggers alike. ``trace_id`` and ``span_id``
+are not bound: they are read from the current OpenTelemetry span when each event is logged.
 """
 
 from __future__ import annotations

@@ -458,7 +458,9 @@ def emit(logger_name: str, level: str, event_dict: dict[str, Any]) -> None:
 
 
 def uninstall_logging() -> None:
-    """Remove every :class:`PipelineHandler` from the root logger and reset structlog."""
+    """Remove every :class:`PipelineHandler` from the root logger and forget the active
+    pipeline (:func:`emit` then logs through structlog). structlog's configuration is left as
+    it is."""
     global _active
     _active = None
     root = logging.getLogger()
