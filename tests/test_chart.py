@@ -220,6 +220,21 @@ def test_prod_render_uses_the_release_digest_and_prod_settings(
     )
 
 
+# Folders of policy/ that hold no rules of their own: shared helpers and generated files.
+NOT_RULES = ("lib", "gatekeeper")
+
+
+@pytest.mark.render
+def test_every_shared_library_has_tests(rendered: Callable[..., Path]) -> None:
+    libs = rendered("default") / "policy" / "lib"
+    sources = [p for p in libs.glob("*.rego") if not p.name.endswith("_test.rego")]
+    assert sources
+    for path in sources:
+        test = path.with_name(path.stem + "_test.rego")
+        assert test.is_file(), f"policy/lib/{path.name} has no {test.name} beside it"
+        assert re.search(r"^test_", test.read_text(encoding="utf-8"), re.MULTILINE), test.name
+
+
 @pytest.mark.render
 @pytest.mark.parametrize("name", harness.example_names())
 def test_every_rule_is_documented_and_tested(rendered: Callable[..., Path], name: str) -> None:
@@ -227,8 +242,10 @@ def test_every_rule_is_documented_and_tested(rendered: Callable[..., Path], name
     policy = project / "policy"
     docs = (project / "docs" / "policies.md").read_text(encoding="utf-8")
     ids: dict[str, str] = {}
-    for path in sorted(policy.glob("*.rego")):
-        if path.name.endswith("_test.rego"):
+    loose = sorted(p.name for p in policy.glob("*.rego"))
+    assert not loose, f"rules live in a folder per concern, e.g. policy/kubernetes/: {loose}"
+    for path in sorted(policy.glob("*/*.rego")):
+        if path.name.endswith("_test.rego") or path.parent.name in NOT_RULES:
             continue
         text = path.read_text(encoding="utf-8")
         found = RULE_ID.findall(text)

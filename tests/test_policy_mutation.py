@@ -317,7 +317,7 @@ def apply(project: Path, mutation: Mutation) -> None:
 def test_every_mandatory_rule_has_a_mutation(rendered: Callable[..., Path]) -> None:
     policy = rendered("default") / "policy"
     mandatory = set()
-    for path in policy.glob("*.rego"):
+    for path in policy.glob("kubernetes/*.rego"):
         text = path.read_text(encoding="utf-8")
         if "#   severity: deny" in text:
             (rule_id,) = re.findall(r"#   id: (\S+)", text)
@@ -359,7 +359,7 @@ def test_broken_rule_test_fails_ci(fresh_project: Callable[..., Path]) -> None:
     project = fresh_project("default")
     harness.mutate(
         project,
-        "policy/container_read_only_root.rego",
+        "policy/kubernetes/container_read_only_root.rego",
         replace("readOnlyRootFilesystem == true", "readOnlyRootFilesystem == false"),
     )
     harness.assert_make_fails(project, "policy-test", expect="container_read_only_root_test")
@@ -369,7 +369,7 @@ def test_stale_gatekeeper_templates_fail_ci(fresh_project: Callable[..., Path]) 
     project = fresh_project("default")
     harness.mutate(
         project,
-        "policy/container_read_only_root.rego",
+        "policy/kubernetes/container_read_only_root.rego",
         lambda text: text.replace(
             "must set securityContext.readOnlyRootFilesystem",
             "needs securityContext.readOnlyRootFilesystem",

@@ -58,7 +58,9 @@ def main() -> int:
         manifests.write_text(rendered.stdout)
         objects = sum(1 for doc in rendered.stdout.split("\n---") if "\nkind: " in doc)
         policies = [
-            p for p in (project / "policy").glob("*.rego") if not p.name.endswith("_test.rego")
+            p
+            for p in (project / "policy").glob("*/*.rego")
+            if not p.name.endswith("_test.rego") and p.parent.name not in ("lib", "gatekeeper")
         ]
         cmd = [
             "conftest",

@@ -1,20 +1,22 @@
 #!/usr/bin/env python3
 """Generate Gatekeeper ConstraintTemplates and Constraints from the conftest policies.
 
-One Rego source serves both engines (the konstraint pattern). Each policy package in policy/
-carries METADATA (title, description and custom id/severity/scope/kinds/remediation) and
+One Rego source serves both engines (the konstraint pattern). Policies are grouped by concern
+(policy/kubernetes/, and one folder per further concern), each rule beside its test, with shared
+helpers in policy/lib/. Each policy package carries METADATA (title, description and custom id/severity/scope/kinds/remediation) and
 `deny` or `warn` rules that read objects through data.lib.kubernetes, which accepts conftest's
 input and Gatekeeper's `input.review.object` alike. For every policy whose scope is `object`
 (it judges one object at a time, as admission does) this writes:
 
 - templates/<id>.yaml: a ConstraintTemplate whose Rego (v1) is the policy's own source plus a
-  generated `violation` rule, with policy/lib/*.rego as its libs;
+  generated `violation` rule, with the policy/lib/ packages it imports as its libs;
 - constraints/<id>.yaml: a Constraint matching the policy's kinds, enforcementAction `deny` for
   the mandatory set and `warn` for the advisory set.
 
 Policies with scope `release` compare several objects of a release (a PDB for a Deployment,
 a default-deny NetworkPolicy for its pods); admission sees one object at a time, so they stay
-in CI only.
+in CI only, and so do policies with scope `file`, which judge files that never reach the API
+server (Terraform, Alertmanager configuration, checklists).
 
 Usage: python3 policy/gatekeeper/generate.py [--check]
 --check writes nothing and fails if the committed files differ from what would be generated.
@@ -33,6 +35,8 @@ from pathlib import Path
 POLICY_DIR = Path(__file__).resolve().parent.parent
 OUT_DIR = Path(__file__).resolve().parent
 KIND_PREFIX = "Pavedroad"
+SCOPES = ("object", "release", "file")
+LIB_IMPORT = re.compile(r"^import data\.(lib\.[a-z0-9_.]+)", re.MULTILINE)
 
 KIND_GROUPS = {
     "workloads": [
@@ -85,7 +89,7 @@ def validate(policies: list[dict]) -> None:
     """Every policy has the fields the docs, CI and Gatekeeper rely on; IDs are unique."""
     seen: dict[str, str] = {}
     for p in policies:
-        where = f"{p['file'].name} (package {p['package']})"
+        where = f"{source_name(p)} (package {p['package']})"
         for field in ("title", "description", "remediation", "severity", "scope"):
             if not p.get(field):
                 raise PolicyError(f"{where}: METADATA lacks {field}; add it under custom: or at the top")
@@ -96,8 +100,8 @@ def validate(policies: list[dict]) -> None:
         seen[p["id"]] = where
         if p["severity"] not in ("deny", "warn"):
             raise PolicyError(f"{where}: severity {p['severity']!r} must be deny or warn")
-        if p["scope"] not in ("object", "release"):
-            raise PolicyError(f"{where}: scope {p['scope']!r} must be object or release")
+        if p["scope"] not in SCOPES:
+            raise PolicyError(f"{where}: scope {p['scope']!r} must be one of {', '.join(SCOPES)}")
         text = p["file"].read_text(encoding="utf-8")
         if not re.search(rf"^{p['severity']} contains ", text, re.MULTILINE):
             raise PolicyError(f"{where}: severity is {p['severity']} but no `{p['severity']} contains` rule exists")
@@ -105,6 +109,39 @@ def validate(policies: list[dict]) -> None:
             raise PolicyError(f"{where}: its messages must name the id {p['id']}")
         if p["scope"] == "object" and not p.get("kinds"):
             raise PolicyError(f"{where}: an object-scoped policy needs custom.kinds for its Constraint")
+
+
+def source_name(policy: dict) -> str:
+    """The policy's file as a repository path, e.g. policy/kubernetes/container_non_root.rego."""
+    return str(policy["file"].relative_to(POLICY_DIR.parent))
+
+
+def lib_sources(policy_dir: Path) -> dict[str, str]:
+    """The shared library packages (tests excluded), by package name."""
+    libs = {}
+    for path in sorted((policy_dir / "lib").glob("*.rego")):
+        if path.name.endswith("_test.rego"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        package = re.search(r"^package (\S+)", text, re.MULTILINE)
+        if package:
+            libs[package.group(1)] = text
+    return libs
+
+
+def imported_libs(text: str, libs: dict[str, str]) -> list[str]:
+    """The library sources a policy needs: what it imports, and what those import, in order."""
+    needed: list[str] = []
+    pending = LIB_IMPORT.findall(text)
+    while pending:
+        package = pending.pop(0)
+        if package in needed:
+            continue
+        if package not in libs:
+            raise PolicyError(f"imports data.{package}, which policy/lib/ does not define")
+        needed.append(package)
+        pending += LIB_IMPORT.findall(libs[package])
+    return [libs[package] for package in sorted(needed)]
 
 
 def match_kinds(kinds: list[str]) -> list[tuple[str, list[str]]]:
@@ -141,7 +178,7 @@ def template_yaml(policy: dict, libs: list[str]) -> str:
     rule = policy["severity"]
     rego = policy["file"].read_text(encoding="utf-8").rstrip("\n") + "\n" + VIOLATION_RULE.format(rule=rule)
     lines = [
-        f"# Generated by policy/gatekeeper/generate.py from policy/{policy['file'].name}; do not edit.",
+        f"# Generated by policy/gatekeeper/generate.py from {source_name(policy)}; do not edit.",
         "# The Rego is embedded verbatim, so its long lines stay long.",
         "# yamllint disable rule:line-length",
         "apiVersion: templates.gatekeeper.sh/v1",
@@ -178,7 +215,7 @@ def constraint_yaml(policy: dict) -> str:
     kind = crd_kind(policy["package"])
     name = f"{policy['id'].lower()}-{policy['package'].replace('_', '-')}"
     lines = [
-        f"# Generated by policy/gatekeeper/generate.py from policy/{policy['file'].name}; do not edit.",
+        f"# Generated by policy/gatekeeper/generate.py from {source_name(policy)}; do not edit.",
         f"# {policy['id']}: {policy['title']}",
         "apiVersion: constraints.gatekeeper.sh/v1beta1",
         f"kind: {kind}",
@@ -199,14 +236,18 @@ def render(policy_dir: Path) -> dict[Path, str]:
     if not policies:
         raise PolicyError(f"no policy with METADATA custom.id found under {policy_dir}")
     validate(policies)
-    libs = [p.read_text(encoding="utf-8") for p in sorted((policy_dir / "lib").glob("*.rego"))
-            if not p.name.endswith("_test.rego")]
+    libs = lib_sources(policy_dir)
     files: dict[Path, str] = {}
     for policy in sorted(policies, key=lambda p: p["id"]):
         if policy["scope"] != "object":
             continue
         stem = f"{policy['id'].lower()}-{policy['package'].replace('_', '-')}.yaml"
-        files[OUT_DIR / "templates" / stem] = template_yaml(policy, libs)
+        source = policy["file"].read_text(encoding="utf-8")
+        try:
+            needed = imported_libs(source, libs)
+        except PolicyError as error:
+            raise PolicyError(f"{source_name(policy)}: {error}") from None
+        files[OUT_DIR / "templates" / stem] = template_yaml(policy, needed)
         files[OUT_DIR / "constraints" / stem] = constraint_yaml(policy)
     return files
 
