@@ -64,7 +64,7 @@ wheels: venv ## Build both libraries' wheels into dist/wheelhouse (a local packa
 	$(VENV_PY) -m build --wheel --no-isolation -o dist/wheelhouse libs/observability
 	$(VENV_PY) -m build --wheel --no-isolation -o dist/wheelhouse libs/secrets
 
-demo: bootstrap wheels ## Render the default service into out/ and run it (Ctrl-C stops it)
+demo: wheels ## Render the default service into out/ and run it (Python only: no toolchain; Ctrl-C stops it)
 	rm -rf $(DEMO_DIR)
 	$(VENV_PY) -m copier copy --trust --defaults --vcs-ref HEAD --data-file examples/default.yml . $(DEMO_DIR)
 	PIP_FIND_LINKS=$(CURDIR)/dist/wheelhouse $(MAKE) -C $(DEMO_DIR) run
