@@ -68,11 +68,8 @@ _atexit_registered = False
 
 
 def _tracing_differences(old: ObservabilitySettings, new: ObservabilitySettings) -> list[str]:
-    return [
-        f"{name}: {getattr(old, name)!r} -> {getattr(new, name)!r}"
-        for name in _TRACING_FIELDS
-        if getattr(old, name) != getattr(new, name)
-    ]
+    # Names only: the values (OTLP headers, endpoints) can hold credentials.
+    return [name for name in _TRACING_FIELDS if getattr(old, name) != getattr(new, name)]
 
 
 def _use_console(settings: ObservabilitySettings) -> bool:
@@ -189,8 +186,8 @@ def configure(
                 differences.append("span_processors changed")
             if differences:
                 raise ConfigurationError(
-                    "configure() was already called with different tracing settings ("
-                    + "; ".join(differences)
+                    "configure() was already called with different tracing settings (changed: "
+                    + ", ".join(differences)
                     + "). OpenTelemetry allows one global TracerProvider per process: call "
                     "configure() once at startup with the final settings, or shutdown() and "
                     "restart the process."
@@ -207,7 +204,8 @@ def configure(
             current_provider = trace.get_tracer_provider()
             if not isinstance(current_provider, trace.ProxyTracerProvider):
                 raise ConfigurationError(
-                    f"a global TracerProvider is already installed ({current_provider!r}), by "
+                    "a global TracerProvider is already installed "
+                    f"({type(current_provider).__name__}), by "
                     "another library (e.g. opentelemetry-instrument) or by an earlier "
                     "configure() that was shut down. Pass tracing=False (or set "
                     "OTEL_SDK_DISABLED=true) to leave tracing to it, or remove the other setup."
