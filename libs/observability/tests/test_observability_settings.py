@@ -272,6 +272,8 @@ def _full_text(error: BaseException) -> str:
         {"PAVEDROAD_REDACT_EMAILS": PASTED},
         {"PAVEDROAD_LOG_SAMPLE_RATES": f"sqlalchemy={PASTED}"},
         {"PAVEDROAD_LOG_REPEAT_LIMIT": PASTED},
+        {"PAVEDROAD_LOG_MAX_FIELD_BYTES": PASTED},
+        {"PAVEDROAD_LOG_MAX_LINE_BYTES": PASTED},
     ],
     ids=lambda environ: next(iter(environ)),
 )

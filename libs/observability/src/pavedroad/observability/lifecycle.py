@@ -104,6 +104,8 @@ def configure(
     log_format: str | None = None,
     log_stream: TextIO | None = None,
     log_sampling: LogSamplingPolicy | None = None,
+    log_max_field_bytes: int | None = None,
+    log_max_line_bytes: int | None = None,
     redact_emails: bool | None = None,
     redact_keys: Iterable[str] = (),
     safe_keys: Iterable[str] = (),
@@ -137,6 +139,11 @@ def configure(
         log_stream: Where lines go; default ``sys.stdout``.
         log_sampling: The sampling policy (default from ``PAVEDROAD_LOG_SAMPLE_RATES`` and
             ``PAVEDROAD_LOG_REPEAT_LIMIT``).
+        log_max_field_bytes: Cap on one field of a JSON line, in UTF-8 bytes
+            (``PAVEDROAD_LOG_MAX_FIELD_BYTES``; default 16384). Longer values are cut and
+            listed in the line's ``truncated`` field with their original size.
+        log_max_line_bytes: Cap on a whole JSON line (``PAVEDROAD_LOG_MAX_LINE_BYTES``;
+            default 65536); the largest fields are cut until the line fits.
         redact_emails: Redact e-mail addresses (``PAVEDROAD_REDACT_EMAILS``; default true).
         redact_keys: More denylisted key fragments.
         safe_keys: More keys exempt from the key denylist.
@@ -167,6 +174,8 @@ def configure(
             redact_keys=tuple(redact_keys),
             safe_keys=tuple(safe_keys),
             log_sampling=log_sampling,
+            log_max_field_bytes=log_max_field_bytes,
+            log_max_line_bytes=log_max_line_bytes,
         )
         stream = sys.stdout if log_stream is None else log_stream
         patterns = (
@@ -224,6 +233,8 @@ def configure(
             console=console,
             stream=stream,
             capture_loggers=capture_loggers,
+            max_field_bytes=settings.log_max_field_bytes,
+            max_line_bytes=settings.log_max_line_bytes,
         )
         set_default_redactor(redactor)
         _state = Observability(

@@ -13,7 +13,9 @@ measurable share of a line's cost):
 5. the pipeline's own fields, which need no redaction: ``level``, an ISO-8601 UTC
    ``timestamp``, ``logger``, and the current span's ``trace_id``/``span_id``;
 6. rendering: one JSON object per line, serialised with orjson, or a readable console line
-   when stderr is a terminal outside production.
+   when stderr is a terminal outside production; a JSON line longer than the size caps has
+   its largest values cut, and says so in its ``truncated`` field
+   (:mod:`pavedroad.observability.line_limits`).
 
 structlog events are written to the output directly as bytes. Stdlib records (uvicorn,
 SQLAlchemy, slack_sdk...) reach the same pipeline through :class:`PipelineHandler` on the root
@@ -34,8 +36,13 @@ from typing import IO, Any, Final, TextIO
 import orjson
 import structlog
 from pavedroad.observability.correlation import TraceIds
+from pavedroad.observability.line_limits import fit_line
 from pavedroad.observability.redaction import Redactor
 from pavedroad.observability.sampling import REPORT_MARKER, LogSampler
+from pavedroad.observability.settings import (
+    DEFAULT_LOG_MAX_FIELD_BYTES,
+    DEFAULT_LOG_MAX_LINE_BYTES,
+)
 from structlog.contextvars import STRUCTLOG_KEY_PREFIX
 from structlog.dev import ConsoleRenderer
 from structlog.processors import (
@@ -99,12 +106,24 @@ _RECORD_ATTRIBUTES: Final = frozenset(
 
 
 class _JSONRenderer:
-    """Serialise an event dict with orjson; on any failure, still emit a line."""
+    """Serialise an event dict with orjson; on any failure, still emit a line. Lines longer
+    than the smaller size cap go through :func:`fit_line`."""
 
-    def __init__(self, redactor: Redactor, *, as_text: bool) -> None:
+    def __init__(
+        self,
+        redactor: Redactor,
+        *,
+        as_text: bool,
+        max_field_bytes: int = DEFAULT_LOG_MAX_FIELD_BYTES,
+        max_line_bytes: int = DEFAULT_LOG_MAX_LINE_BYTES,
+    ) -> None:
         self._redact = redactor.redact
         self._as_text = as_text
         self._default_hook = self._default  # bound once, not on every line
+        self._max_field_bytes = max_field_bytes
+        self._max_line_bytes = max_line_bytes
+        # No field of a line shorter than both caps can be over either.
+        self._fits = min(max_field_bytes, max_line_bytes)
 
     def _default(self, obj: Any) -> Any:
         # Values orjson cannot serialise natively. Their text could hold secrets, so it is
@@ -133,20 +152,44 @@ class _JSONRenderer:
             line = orjson.dumps(event_dict, default=self._default_hook, option=_JSON_OPTIONS)
         except (TypeError, orjson.JSONEncodeError):
             line = self._fallback(event_dict)
+        if len(line) > self._fits:
+            line = self._fit(event_dict, line)
         return line.decode() if self._as_text else line
+
+    def _dumps(self, value: Any) -> bytes:
+        try:
+            return orjson.dumps(value, default=self._default_hook, option=_JSON_OPTIONS)
+        except (TypeError, orjson.JSONEncodeError):
+            return orjson.dumps(self._jsonable(value, 0), option=_JSON_OPTIONS)
+
+    def _fit(self, event_dict: MutableMapping[str, Any], line: bytes) -> bytes:
+        try:
+            return fit_line(
+                event_dict,
+                line,
+                self._dumps,
+                max_field_bytes=self._max_field_bytes,
+                max_line_bytes=self._max_line_bytes,
+            )
+        except Exception as exc:
+            return self._failed(event_dict, exc)
 
     def _fallback(self, event_dict: MutableMapping[str, Any]) -> bytes:
         try:
             return orjson.dumps(self._jsonable(event_dict, 0), option=_JSON_OPTIONS)
         except Exception as exc:
-            return orjson.dumps(
-                {
-                    "event": "log event could not be serialised",
-                    "level": str(event_dict.get("level", "error")),
-                    "logger": str(event_dict.get("logger", "")),
-                    "error": type(exc).__name__,
-                }
-            )
+            return self._failed(event_dict, exc)
+
+    @staticmethod
+    def _failed(event_dict: MutableMapping[str, Any], exc: Exception) -> bytes:
+        return orjson.dumps(
+            {
+                "event": "log event could not be serialised",
+                "level": str(event_dict.get("level", "error"))[:16],
+                "logger": str(event_dict.get("logger", ""))[:256],
+                "error": type(exc).__name__,
+            }
+        )
 
     def _jsonable(self, value: Any, depth: int) -> Any:
         """Coerce what orjson rejects (huge ints, lone surrogates) into safe values."""
@@ -210,6 +253,8 @@ class LogPipeline:
         console: Render readable console lines instead of JSON.
         as_text: Return ``str`` rather than ``bytes`` (for text-only JSON streams).
         colors: Colour the console lines.
+        max_field_bytes: Cap on one field of a JSON line (see :mod:`.line_limits`).
+        max_line_bytes: Cap on a whole JSON line.
     """
 
     def __init__(
@@ -220,6 +265,8 @@ class LogPipeline:
         console: bool = False,
         as_text: bool = False,
         colors: bool = False,
+        max_field_bytes: int = DEFAULT_LOG_MAX_FIELD_BYTES,
+        max_line_bytes: int = DEFAULT_LOG_MAX_LINE_BYTES,
     ) -> None:
         self.redactor = redactor
         self.sampler = sampler
@@ -237,7 +284,12 @@ class LogPipeline:
             self._render = ConsoleRenderer(colors=colors)
         else:
             self._exceptions = ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
-            self._render = _JSONRenderer(redactor, as_text=as_text)
+            self._render = _JSONRenderer(
+                redactor,
+                as_text=as_text,
+                max_field_bytes=max_field_bytes,
+                max_line_bytes=max_line_bytes,
+            )
 
     def __call__(self, logger: Any, method_name: str, event_dict: MutableMapping[str, Any]) -> Any:
         name = getattr(logger, "name", None) or "root"
@@ -397,6 +449,8 @@ def install_logging(
     console: bool,
     stream: TextIO,
     capture_loggers: Sequence[str] = CAPTURED_LOGGERS,
+    max_field_bytes: int = DEFAULT_LOG_MAX_FIELD_BYTES,
+    max_line_bytes: int = DEFAULT_LOG_MAX_LINE_BYTES,
 ) -> PipelineHandler:
     """Configure structlog and the root logger; return the handler that was installed.
 
@@ -407,7 +461,13 @@ def install_logging(
     """
     binary = not console and hasattr(stream, "buffer")
     pipeline = LogPipeline(
-        redactor, sampler, console=console, as_text=not binary, colors=_isatty(sys.stdout)
+        redactor,
+        sampler,
+        console=console,
+        as_text=not binary,
+        colors=_isatty(sys.stdout),
+        max_field_bytes=max_field_bytes,
+        max_line_bytes=max_line_bytes,
     )
     numeric_level = logging.getLevelNamesMapping()[level]
     structlog.configure(

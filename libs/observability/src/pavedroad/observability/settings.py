@@ -51,6 +51,11 @@ _BOOLEANS: Final = {"true": True, "1": True, "yes": True, "false": False, "0": F
 DEFAULT_SERVICE_NAME: Final = "unknown_service"
 DEFAULT_ENVIRONMENT: Final = "production"
 DEFAULT_SAMPLER: Final = "parentbased_traceidratio"
+#: Size caps of a JSON log line: one field's value, and the whole line, in UTF-8 bytes.
+DEFAULT_LOG_MAX_FIELD_BYTES: Final = 16 * 1024
+DEFAULT_LOG_MAX_LINE_BYTES: Final = 64 * 1024
+MIN_LOG_MAX_FIELD_BYTES: Final = 256
+MIN_LOG_MAX_LINE_BYTES: Final = 1024
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,8 @@ class ObservabilitySettings:
     redact_keys: tuple[str, ...] = ()
     safe_keys: tuple[str, ...] = ()
     log_sampling: LogSamplingPolicy = field(default_factory=LogSamplingPolicy)
+    log_max_field_bytes: int = DEFAULT_LOG_MAX_FIELD_BYTES
+    log_max_line_bytes: int = DEFAULT_LOG_MAX_LINE_BYTES
 
     @property
     def is_production(self) -> bool:
@@ -160,6 +167,20 @@ def _endpoint(name: str, value: str) -> str:
     return value.strip()
 
 
+def _byte_count(name: str, value: object, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ConfigurationError(
+            f"{name} is not a whole number of bytes (the value is not shown); use e.g. 65536."
+        )
+    text = str(value).strip()
+    if not re.fullmatch(r"[0-9]{1,12}", text) or int(text) < minimum:
+        raise ConfigurationError(
+            f"{name} must be a whole number of bytes of at least {minimum} (the value is not "
+            "shown); use e.g. 65536."
+        )
+    return int(text)
+
+
 def _pick(
     argument: object, environ: Mapping[str, str], *variables: str
 ) -> tuple[object, str] | None:
@@ -198,6 +219,8 @@ def resolve_settings(
     redact_keys: tuple[str, ...] = (),
     safe_keys: tuple[str, ...] = (),
     log_sampling: LogSamplingPolicy | None = None,
+    log_max_field_bytes: int | None = None,
+    log_max_line_bytes: int | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> ObservabilitySettings:
     """Resolve and validate every setting: argument, then environment, then default.
@@ -350,6 +373,35 @@ def resolve_settings(
         name = "redact_emails" if picked_emails[1] == "argument" else picked_emails[1]
         emails = _bool(name, picked_emails[0])  # type: ignore[arg-type]
 
+    caps = []
+    for argument, variable, default, minimum in (
+        (
+            log_max_field_bytes,
+            "PAVEDROAD_LOG_MAX_FIELD_BYTES",
+            DEFAULT_LOG_MAX_FIELD_BYTES,
+            MIN_LOG_MAX_FIELD_BYTES,
+        ),
+        (
+            log_max_line_bytes,
+            "PAVEDROAD_LOG_MAX_LINE_BYTES",
+            DEFAULT_LOG_MAX_LINE_BYTES,
+            MIN_LOG_MAX_LINE_BYTES,
+        ),
+    ):
+        picked_cap = _pick(argument, env, variable)
+        if picked_cap is None:
+            caps.append(default)
+        else:
+            name = variable.removeprefix("PAVEDROAD_").lower()
+            name = name if picked_cap[1] == "argument" else picked_cap[1]
+            caps.append(_byte_count(name, picked_cap[0], minimum))
+    max_field_bytes, max_line_bytes = caps
+    if max_field_bytes > max_line_bytes:
+        raise ConfigurationError(
+            "log_max_field_bytes (PAVEDROAD_LOG_MAX_FIELD_BYTES) is larger than "
+            "log_max_line_bytes (PAVEDROAD_LOG_MAX_LINE_BYTES); a field must fit in a line."
+        )
+
     if log_sampling is None:
         rates = _parse_sample_rates(
             env.get("PAVEDROAD_LOG_SAMPLE_RATES", ""), "PAVEDROAD_LOG_SAMPLE_RATES"
@@ -388,4 +440,6 @@ def resolve_settings(
         redact_keys=tuple(redact_keys),
         safe_keys=tuple(safe_keys),
         log_sampling=log_sampling,
+        log_max_field_bytes=max_field_bytes,
+        log_max_line_bytes=max_line_bytes,
     )
