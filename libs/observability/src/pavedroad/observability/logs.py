@@ -35,6 +35,12 @@ from typing import IO, Any, Final, TextIO
 
 import orjson
 import structlog
+from pavedroad.observability.call_safety import (
+    FAILED_EVENT,
+    FAILURE_KEY,
+    failure_details,
+    safe_bound_logger_class,
+)
 from pavedroad.observability.correlation import TraceIds
 from pavedroad.observability.line_limits import fit_line
 from pavedroad.observability.redaction import Redactor
@@ -293,11 +299,49 @@ class LogPipeline:
 
     def __call__(self, logger: Any, method_name: str, event_dict: MutableMapping[str, Any]) -> Any:
         name = getattr(logger, "name", None) or "root"
-        return self.process(event_dict, _METHOD_LEVELS.get(method_name, method_name), name)
+        level = _METHOD_LEVELS.get(method_name, method_name)
+        try:
+            return self.process(event_dict, level, name)
+        except structlog.DropEvent:
+            raise
+        except Exception as error:
+            # Never into the caller's code: a line that says a record was lost, and why.
+            return self._render(None, "error", self._failure_event(error, level, name))
+
+    def _failure_event(self, error: Exception, level: str, name: str) -> dict[str, Any]:
+        return {
+            "event": "log event could not be processed",
+            "error": type(error).__name__,
+            "requested_level": str(level)[:16],
+            "level": "error",
+            "timestamp": self._timestamp(),
+            "logger": str(name)[:256],
+        }
 
     def process_record(self, record: logging.LogRecord) -> Any:
-        """Build the event of a stdlib record and run it through :meth:`process`."""
-        event_dict: dict[str, Any] = {"event": record.getMessage()}
+        """Build the event of a stdlib record and run it through :meth:`process`.
+
+        A record whose message cannot be formatted (``log.info("%s %s", x)``) becomes an
+        error record naming the call (template, call site, error type, number of arguments)
+        without its arguments, which could hold secrets.
+        """
+        try:
+            message = record.getMessage()
+        except Exception as error:
+            event_dict: dict[str, Any] = {
+                "event": FAILED_EVENT,
+                FAILURE_KEY: failure_details(
+                    record.msg,
+                    record.levelname.lower(),
+                    len(record.args) if isinstance(record.args, tuple) else 1,
+                    error,
+                    f"{record.module}:{record.lineno}",
+                ),
+            }
+            failed = True
+        else:
+            event_dict = {"event": message}
+            failed = False
         if record.exc_info:
             event_dict["exc_info"] = record.exc_info
         if record.stack_info:
@@ -313,7 +357,7 @@ class LogPipeline:
                 ordered = [key for key in keys if key in extra]
             for key in ordered:
                 event_dict[key] = attributes[key]
-        level = _RECORD_LEVELS.get(record.levelname)
+        level = "error" if failed else _RECORD_LEVELS.get(record.levelname)
         if level is None:
             level = record.levelname.lower()
         return self.process(event_dict, level, record.name)
@@ -417,8 +461,10 @@ class _NamedLoggerFactory:
 class PipelineHandler(logging.Handler):
     """A stdlib handler that sends records through the same :class:`LogPipeline` as structlog.
 
-    Records dropped by sampling are discarded quietly; anything else that fails goes to
-    :meth:`logging.Handler.handleError`, as for any handler, and never to the caller.
+    Records dropped by sampling are discarded quietly. A record that cannot be processed
+    becomes an error line; one that cannot be written is reported on stderr by
+    :meth:`handleError`, by logger and call site only: never with the record's arguments,
+    which stdlib's own ``handleError`` prints and which can hold secrets.
     """
 
     def __init__(self, pipeline: LogPipeline, write: Callable[[Any], None]) -> None:
@@ -432,13 +478,33 @@ class PipelineHandler(logging.Handler):
             line = self._process(record)
         except structlog.DropEvent:
             return
-        except Exception:
-            self.handleError(record)
-            return
+        except Exception as error:
+            pipeline = self.pipeline
+            try:
+                line = pipeline._render(
+                    None, "error", pipeline._failure_event(error, record.levelname, record.name)
+                )
+            except Exception:
+                self.handleError(record)
+                return
         try:
             self._write(line)
         except Exception:
             self.handleError(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """Report a record that could not be written, without its message or arguments."""
+        if not logging.raiseExceptions:
+            return
+        try:
+            error = sys.exc_info()[1]
+            sys.stderr.write(
+                "pavedroad.observability: a log record could not be written "
+                f"(logger {record.name!r}, {record.module}:{record.lineno}, "
+                f"{type(error).__name__}); its arguments are not shown.\n"
+            )
+        except Exception:  # stderr itself is gone; nothing is left to tell
+            pass
 
 
 def install_logging(
@@ -472,7 +538,7 @@ def install_logging(
     numeric_level = logging.getLevelNamesMapping()[level]
     structlog.configure(
         processors=[pipeline],
-        wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
+        wrapper_class=safe_bound_logger_class(numeric_level),
         logger_factory=_NamedLoggerFactory(stream, binary=binary),
         cache_logger_on_first_use=True,
     )
