@@ -63,9 +63,9 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-# Issuer prefixes and the lengths each network issues. A digit run must fit one of these before
-# its checksum is even considered, which keeps epoch-millisecond timestamps (they start with 1)
-# and most numeric IDs out.
+# Issuer prefixes (IIN ranges) and the lengths each network issues. A digit run must fit one of
+# these before its checksum is even considered, which keeps epoch-millisecond timestamps (they
+# start with 1) and many numeric IDs out; a plain run also needs a card word before it.
 _CARD_NETWORKS: tuple[tuple[re.Pattern[str], frozenset[int]], ...] = (
     (re.compile(r"4"), frozenset({13, 16, 19})),  # Visa
     (re.compile(r"5[1-5]|2(?:2[2-9][1-9]|2[3-9]\d|[3-6]\d\d|7[01]\d|720)"), frozenset({16})),
@@ -118,18 +118,56 @@ _GITHUB_PREFIXES = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")
 _GITLAB_KINDS = ("pat", "dt", "rt", "ptt", "ft", "cbt", "imt", "soat", "oas", "agent")
 
 
-def _card_regex() -> str:
-    # One digit run, or the groupings networks print on cards, with one kind of separator.
-    # Spelling out each grouping keeps the expression free of back-references and of the
-    # ambiguity that would let "<card> 5" swallow the trailing number.
+def _grouped_card_regex() -> str:
+    # The groupings networks print on cards, with one kind of separator. Spelling out each
+    # grouping keeps the expression free of back-references and of the ambiguity that would
+    # let "<card> 5" swallow the trailing number.
     groupings = []
     for sep in (" ", "-"):
         groupings.append(
             rf"[0-9]{{4}}{sep}[0-9]{{4}}{sep}[0-9]{{4}}{sep}[0-9]{{4}}(?:{sep}[0-9]{{3}})?"
         )
         groupings.append(rf"[0-9]{{4}}{sep}[0-9]{{6}}{sep}[0-9]{{4,5}}")
-    body = "|".join([*groupings, "[0-9]{13,19}"])
-    return rf"(?<![A-Za-z0-9_.-])(?:{body})(?![A-Za-z0-9_])"
+    return rf"(?<![A-Za-z0-9_.-])(?:{'|'.join(groupings)})(?![A-Za-z0-9_])"
+
+
+#: Words that make a plain run of digits a card number: without one of them shortly before
+#: it, a 13-19 digit run is an ID (an order number, a snowflake ID), even when it passes Luhn.
+CARD_CONTEXT_WORDS = (
+    "card",
+    "cc",
+    "ccn",
+    "pan",
+    "credit",
+    "debit",
+    "visa",
+    "mastercard",
+    "mc",
+    "amex",
+    "discover",
+    "jcb",
+    "unionpay",
+    "diners",
+    "maestro",
+    "payment",
+    "pay",
+    "paid",
+    "charge",
+    "charged",
+    "billing",
+    "checkout",
+)
+
+
+def _plain_card_regex() -> str:
+    # A context word (any suffix: cardNumber, payment_method), then up to three short words
+    # ("paid with", "card number is"), then the digit run.
+    words = "|".join(CARD_CONTEXT_WORDS)
+    return (
+        rf"(?i:(?<![A-Za-z0-9])(?:{words})[A-Za-z_]{{0,16}}+)[^A-Za-z0-9]{{1,8}}+"
+        r"(?:[A-Za-z]{1,16}+[^A-Za-z0-9]{1,8}+){0,3}?"
+        r"(?<![0-9])(?P<card_number>[0-9]{13,19}+)(?![A-Za-z0-9_])"
+    )
 
 
 _NOT_ALNUM_BEFORE = r"(?<![A-Za-z0-9])"
@@ -229,5 +267,6 @@ BUILTIN_PATTERNS: tuple[SecretPattern, ...] = (
         triggers=("basic",),
         ignore_case_triggers=True,
     ),
-    SecretPattern("card_number", _card_regex(), _valid_card, triggers=(_CARD_TRIGGER,)),
+    SecretPattern("card_number", _grouped_card_regex(), _valid_card, triggers=(_CARD_TRIGGER,)),
+    SecretPattern("card_number", _plain_card_regex(), _valid_card, triggers=(_CARD_TRIGGER,)),
 )
