@@ -38,14 +38,16 @@ _SEPARATORS: Final = re.compile(r"[_\-. ]+")
 
 
 def trigger_words(denylist: Iterable[str]) -> tuple[str, ...]:
-    """The lower-case words whose presence lets a text hold a denylisted key: for each entry,
-    its longest separator-free piece (``api_key`` -> ``api``, which ``X-Api-Key`` and
-    ``apiKey`` both contain)."""
-    words = set()
-    for entry in denylist:
-        pieces = [piece for piece in _SEPARATORS.split(entry.lower()) if piece]
-        if pieces:
-            words.add(max(pieces, key=len))
+    """The lower-case substrings whose presence lets a text hold a denylisted key: each entry
+    written as keys write it (``api_key``, ``api-key``, ``apikey``, which ``X-Api-Key`` and
+    ``apiKey`` contain), leaving out entries that contain another (``client_secret``)."""
+    entries = {"".join(_SEPARATORS.split(entry.lower())): entry.lower() for entry in denylist}
+    words: set[str] = set()
+    for joined, entry in entries.items():
+        if not joined or any(other != joined and other in joined for other in entries):
+            continue
+        pieces = [piece for piece in _SEPARATORS.split(entry) if piece]
+        words.update(separator.join(pieces) for separator in ("", "_", "-"))
     return tuple(sorted(words))
 
 

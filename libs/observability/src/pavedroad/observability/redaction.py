@@ -39,6 +39,7 @@ from pavedroad.observability.secret_patterns import (
     BUILTIN_PATTERNS,
     EMAIL_PATTERN,
     SecretPattern,
+    Trigger,
 )
 
 __all__ = [
@@ -297,8 +298,8 @@ class _CompiledPattern:
             for t in pattern.triggers
             if isinstance(t, str)
         )
-        self.regex_triggers: tuple[re.Pattern[str], ...] = tuple(
-            t for t in pattern.triggers if isinstance(t, re.Pattern)
+        self.regex_triggers: tuple[Trigger, ...] = tuple(
+            t for t in pattern.triggers if not isinstance(t, str)
         )
         self.wants_lower = pattern.ignore_case_triggers
 
@@ -344,6 +345,8 @@ class _Scanner:
 
     def scan(self, text: str) -> str:
         lower: str | None = None  # computed once, and only if a pattern wants it
+        last_trigger: Trigger | None = None
+        last_hit = False
         for plain, wants_lower, regex_triggers, sub, replace in self._table:
             if plain or regex_triggers:
                 if wants_lower:
@@ -357,7 +360,11 @@ class _Scanner:
                         break
                 else:
                     for pattern in regex_triggers:
-                        if pattern.search(text) is not None:
+                        # Patterns that share a trigger (the card forms) search it once.
+                        if pattern is not last_trigger:
+                            last_trigger = pattern
+                            last_hit = pattern.search(text) is not None
+                        if last_hit:
                             break
                     else:
                         continue
@@ -365,6 +372,7 @@ class _Scanner:
             if redacted != text:
                 text = redacted
                 lower = None
+                last_trigger = None
         return text
 
     def triggered(self, text: str) -> list[str]:
