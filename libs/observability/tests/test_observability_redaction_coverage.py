@@ -17,6 +17,8 @@ import observability_corpus as corpus
 import observability_samples as samples
 import pydantic
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from observability_support import LogCapture
 from pavedroad.observability import Redactor, configure, get_logger
 from starlette.datastructures import FormData, Headers, QueryParams
@@ -341,3 +343,23 @@ def test_a_digit_run_outside_every_issuer_range_is_kept_even_in_card_context() -
     assert REDACTOR.redact_text("card 9999999999999995 declined") == (
         "card 9999999999999995 declined"
     )
+
+
+key_value_texts = st.builds(
+    lambda key, sep, value, prefix: f"{prefix}{key}{sep}{value}",
+    st.sampled_from(
+        ["password", "X-Api-Key", "apiKey", "client_secret", "Authorization", "pin", "SID",
+         "cardNumber", "credit-card", "accessKey", "session_id", "mysql_pwd", "jwt", "otp"]
+    ),
+    st.sampled_from(["=", ": ", '": "', "=>", " = '", ":"]),
+    st.text(min_size=1, max_size=20),
+    st.text(max_size=20),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(key_value_texts, st.text(max_size=80)))
+def test_the_key_value_prefilter_never_skips_text_the_expression_would_change(text: str) -> None:
+    key_value = REDACTOR._key_value
+    if key_value.redact(text) != text:
+        assert key_value.may_match(text), text

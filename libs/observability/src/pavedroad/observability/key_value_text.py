@@ -71,10 +71,11 @@ class KeyValueText:
         self._allows_count = allows_count
         self._words = tuple(words)
 
-    def may_match(self, text: str, lower: str) -> bool:
-        """Whether ``text`` (and its lower-case form) can hold a denylisted key and value."""
+    def may_match(self, text: str) -> bool:
+        """Whether ``text`` can hold a denylisted key and value."""
         if "=" not in text and ":" not in text:
             return False
+        lower = text.lower()
         for word in self._words:  # noqa: SIM110 - a loop is cheaper than any() on a hot path
             if word in lower:
                 return True

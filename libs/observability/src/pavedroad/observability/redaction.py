@@ -549,7 +549,7 @@ class Redactor:
     def _scan_keyed(self, text: str) -> str:
         text = self._scan_patterns(text)
         key_value = self._key_value
-        if key_value.may_match(text, text.lower()):
+        if key_value.may_match(text):
             text = key_value.redact(text)
         return text
 
