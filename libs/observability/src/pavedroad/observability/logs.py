@@ -580,6 +580,8 @@ def emit(logger_name: str, level: str, event_dict: dict[str, Any]) -> None:
         line = pipeline.process(event_dict, level, logger_name)
     except structlog.DropEvent:
         return
+    except Exception as error:  # never into the caller (the access log of a request)
+        line = pipeline._render(None, "error", pipeline._failure_event(error, level, logger_name))
     write(line)
 
 
