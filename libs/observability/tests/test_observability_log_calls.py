@@ -150,3 +150,15 @@ def test_a_pipeline_failure_becomes_an_error_line_not_an_exception(
     assert [r["event"] for r in records] == ["log event could not be processed"] * 3
     assert records[0]["error"] == "RuntimeError"
     assert SECRET not in json_capture.text()
+
+
+def test_a_structlog_line_that_cannot_be_written_does_not_raise(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    configure(log_stream=stream, log_format="json")
+    stream.close()
+    get_logger("tests.closed").info("token", token=SECRET)  # must not raise
+    err = capsys.readouterr().err
+    assert "could not be written" in err and "tests.closed" in err
+    assert SECRET not in err
