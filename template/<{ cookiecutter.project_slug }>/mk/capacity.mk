@@ -1,0 +1,22 @@
+# Load test and capacity plan (docs/capacity.md): `make loadtest` measures the service, and
+# `make capacity-plan` checks that the chart's autoscaling agrees with the measurement.
+LOADTEST_DURATION ?= 30
+LOADTEST_CONCURRENCY ?= 8
+LOADTEST_ARGS ?=
+CAPACITY_BASELINE := docs/capacity/baseline.json
+CAPACITY_ENVS ?= default prod
+CAPACITY_MARGIN ?= 0.25
+
+.PHONY: loadtest capacity-plan
+
+loadtest: $(VENV_STAMP) ## Bounded headless load test of a local instance; writes docs/capacity/baseline.json
+	$(VENV_BIN)/python loadtest/run.py --duration $(LOADTEST_DURATION) --concurrency $(LOADTEST_CONCURRENCY) \
+		--output $(CAPACITY_BASELINE) $(LOADTEST_ARGS)
+
+capacity-plan: $(foreach env,$(CAPACITY_ENVS),$(CHART_OUT)/$(env).manifests) ## Check replicas and HPA targets against the baseline and the expected peak
+	@for env in $(CAPACITY_ENVS); do \
+		$(PYTHON) scripts/capacity_plan.py --baseline $(CAPACITY_BASELINE) --margin $(CAPACITY_MARGIN) \
+			--manifests $(CHART_OUT)/$$env.manifests --output out/capacity/$$env.json || exit 1; \
+	done
+
+CI_CHECKS += capacity-plan
