@@ -10,7 +10,7 @@ CAPACITY_MARGIN ?= 0.25
 .PHONY: loadtest capacity-plan
 
 loadtest: $(VENV_STAMP) ## Bounded headless load test of a local instance; writes docs/capacity/baseline.json
-	$(VENV_BIN)/python loadtest/run.py --duration $(LOADTEST_DURATION) --concurrency $(LOADTEST_CONCURRENCY) \
+	$(VENV_BIN)/python scripts/loadtest.py --duration $(LOADTEST_DURATION) --concurrency $(LOADTEST_CONCURRENCY) \
 		--output $(CAPACITY_BASELINE) $(LOADTEST_ARGS)
 
 capacity-plan: $(foreach env,$(CAPACITY_ENVS),$(CHART_OUT)/$(env).manifests) ## Check replicas and HPA targets against the baseline and the expected peak
