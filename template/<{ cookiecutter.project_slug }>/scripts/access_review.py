@@ -82,13 +82,22 @@ def kubernetes_entries(
             key = f"{subject.get('kind')}:{subject.get('name')}"
             findings = []
             if subject.get("kind") == "User" and not jit:
-                findings.append("user bound directly without expiry: bind an IdP group or use just-in-time access")
+                findings.append(
+                    "user bound directly without expiry: "
+                    "bind an IdP group or use just-in-time access"
+                )
             if jit and expires is None:
                 findings.append("just-in-time binding without a readable expiry")
             if expires is not None and expires <= now:
-                findings.append("expired just-in-time binding still present: is the cleanup CronJob running?")
+                findings.append(
+                    "expired just-in-time binding still present: is the cleanup CronJob running?"
+                )
             used = last_use.get(key)
-            if subject.get("kind") != "ServiceAccount" and used is not None and now - used > timedelta(days=STALE_DAYS):
+            if (
+                subject.get("kind") != "ServiceAccount"
+                and used is not None
+                and now - used > timedelta(days=STALE_DAYS)
+            ):
                 findings.append(f"unused for more than {STALE_DAYS} days")
             entries.append(
                 {
@@ -120,12 +129,16 @@ def iam_entries(details: Any, now: datetime) -> list[dict[str, Any]]:
         ]
         used = max((c for c in candidates if c), default=None)
         entry = _iam_entry("user", user.get("Arn"), user, used, now)
-        entry["findings"].insert(0, "IAM user: prefer Identity Center or roles; long-lived credentials")
+        entry["findings"].insert(
+            0, "IAM user: prefer Identity Center or roles; long-lived credentials"
+        )
         entries.append(entry)
     return entries
 
 
-def _iam_entry(kind: str, arn: str | None, detail: dict[str, Any], used: datetime | None, now: datetime) -> dict[str, Any]:
+def _iam_entry(
+    kind: str, arn: str | None, detail: dict[str, Any], used: datetime | None, now: datetime
+) -> dict[str, Any]:
     findings = []
     created = _time(detail.get("CreateDate"))
     if used is None and created is not None and now - created > timedelta(days=STALE_DAYS):
@@ -158,7 +171,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"access-review: --now {args.now!r} is not an RFC 3339 time", file=sys.stderr)
         return 2
     if not args.rolebindings and not args.iam:
-        print("access-review: give --rolebindings and/or --iam (docs/audit.md#access-review)", file=sys.stderr)
+        print(
+            "access-review: give --rolebindings and/or --iam (docs/audit.md#access-review)",
+            file=sys.stderr,
+        )
         return 2
     try:
         last_use: dict[str, datetime] = {}
@@ -189,7 +205,10 @@ def main(argv: list[str] | None = None) -> int:
     partial = args.output.with_suffix(args.output.suffix + ".tmp")
     partial.write_text(json.dumps(review, indent=2) + "\n", encoding="utf-8")
     partial.replace(args.output)
-    print(f"access-review: {len(entries)} principals, {review['summary']['with_findings']} with findings -> {args.output}")
+    print(
+        f"access-review: {len(entries)} principals, "
+        f"{review['summary']['with_findings']} with findings -> {args.output}"
+    )
     return 0
 
 

@@ -64,7 +64,9 @@ def load_manifests(path: Path) -> list[dict[str, Any]]:
         raise PlanError(f"{path}: not found; render the chart first (make chart-render)")
     result = subprocess.run(
         ["conftest", "parse", "--parser", "yaml", str(path)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise PlanError(f"conftest parse {path}: {result.stderr.strip()}")
@@ -74,12 +76,21 @@ def load_manifests(path: Path) -> list[dict[str, Any]]:
 def chart_settings(manifests: list[dict[str, Any]]) -> dict[str, Any]:
     hpas = [o for o in manifests if o.get("kind") == "HorizontalPodAutoscaler"]
     if len(hpas) != 1:
-        raise PlanError(f"expected one HorizontalPodAutoscaler in the render, found {len(hpas)} (autoscaling.enabled?)")
+        raise PlanError(
+            f"expected one HorizontalPodAutoscaler in the render, found {len(hpas)} "
+            "(autoscaling.enabled?)"
+        )
     hpa = hpas[0]
     target = hpa["spec"]["scaleTargetRef"]
-    workloads = [o for o in manifests if o.get("kind") == target["kind"] and o["metadata"]["name"] == target["name"]]
+    workloads = [
+        o
+        for o in manifests
+        if o.get("kind") == target["kind"] and o["metadata"]["name"] == target["name"]
+    ]
     if not workloads:
-        raise PlanError(f"the HPA targets {target['kind']}/{target['name']}, which the render lacks")
+        raise PlanError(
+            f"the HPA targets {target['kind']}/{target['name']}, which the render lacks"
+        )
     containers = workloads[0]["spec"]["template"]["spec"]["containers"]
     cpu_request = sum(cpu_cores(c["resources"]["requests"]["cpu"]) for c in containers)
     settings: dict[str, Any] = {
@@ -104,10 +115,14 @@ def chart_settings(manifests: list[dict[str, Any]]) -> dict[str, Any]:
     return settings
 
 
-def plan(baseline: dict[str, Any], chart: dict[str, Any], peak_rps: float, margin: float) -> dict[str, Any]:
+def plan(
+    baseline: dict[str, Any], chart: dict[str, Any], peak_rps: float, margin: float
+) -> dict[str, Any]:
     cost = baseline.get("cpu_seconds_per_request")
     if not cost or cost <= 0:
-        raise PlanError("baseline has no cpu_seconds_per_request: run `make loadtest` against a local instance")
+        raise PlanError(
+            "baseline has no cpu_seconds_per_request: run `make loadtest` against a local instance"
+        )
     if baseline.get("error_rate", 1.0) > MAX_ERROR_RATE:
         raise PlanError(
             f"baseline error rate {baseline['error_rate']:.2%} is above {MAX_ERROR_RATE:.0%}: "
@@ -121,7 +136,8 @@ def plan(baseline: dict[str, Any], chart: dict[str, Any], peak_rps: float, margi
     if chart["max_replicas"] < at_peak:
         problems.append(
             f"maxReplicas {chart['max_replicas']} cannot serve the peak of {peak_rps:g} rps: "
-            f"it needs {at_peak} replicas at {rps_per_pod:.1f} rps each; raise autoscaling.maxReplicas "
+            f"it needs {at_peak} replicas at {rps_per_pod:.1f} rps each; "
+            "raise autoscaling.maxReplicas "
             f"to {recommended_max}"
         )
     elif chart["max_replicas"] > recommended_max * (1 + margin):
@@ -133,8 +149,9 @@ def plan(baseline: dict[str, Any], chart: dict[str, Any], peak_rps: float, margi
         off = abs(chart["target_rps_per_pod"] - rps_per_pod) / rps_per_pod
         if off > margin:
             problems.append(
-                f"requests-per-second target {chart['target_rps_per_pod']:g} per pod is {off:.0%} away "
-                f"from the measured {rps_per_pod:.1f}; set autoscaling.requestsPerSecond.targetAverageValue"
+                f"requests-per-second target {chart['target_rps_per_pod']:g} per pod is "
+                f"{off:.0%} away from the measured {rps_per_pod:.1f}; "
+                "set autoscaling.requestsPerSecond.targetAverageValue"
             )
     return {
         "expected_peak_rps": peak_rps,
@@ -157,9 +174,15 @@ def plan(baseline: dict[str, Any], chart: dict[str, Any], peak_rps: float, margi
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--baseline", type=Path, default=Path("docs/capacity/baseline.json"))
-    parser.add_argument("--manifests", type=Path, required=True, help="rendered chart (out/chart/<env>.manifests)")
-    parser.add_argument("--peak-rps", type=float, help=f"expected peak; default: the HPA's {PEAK_ANNOTATION}")
-    parser.add_argument("--margin", type=float, default=0.25, help="allowed disagreement (0.25 = 25%%)")
+    parser.add_argument(
+        "--manifests", type=Path, required=True, help="rendered chart (out/chart/<env>.manifests)"
+    )
+    parser.add_argument(
+        "--peak-rps", type=float, help=f"expected peak; default: the HPA's {PEAK_ANNOTATION}"
+    )
+    parser.add_argument(
+        "--margin", type=float, default=0.25, help="allowed disagreement (0.25 = 25%%)"
+    )
     parser.add_argument("--output", type=Path, help="write the plan as JSON here")
     args = parser.parse_args(argv)
     try:
@@ -170,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         chart = chart_settings(load_manifests(args.manifests))
         peak = args.peak_rps if args.peak_rps is not None else chart["expected_peak_rps"]
         if peak is None or peak <= 0:
-            raise PlanError(f"no expected peak: set autoscaling.expectedPeakRps or pass --peak-rps")
+            raise PlanError("no expected peak: set autoscaling.expectedPeakRps or pass --peak-rps")
         result = plan(baseline, chart, peak, args.margin)
     except PlanError as error:
         print(f"capacity-plan: {error}", file=sys.stderr)
@@ -179,8 +202,9 @@ def main(argv: list[str] | None = None) -> int:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(
-        f"capacity-plan {args.manifests}: peak {peak:g} rps, {result['rps_per_pod_at_target']} rps per pod "
-        f"at {chart['target_cpu_percent']}% of {chart['cpu_request_cores']:g} CPU -> {result['replicas_at_peak']} "
+        f"capacity-plan {args.manifests}: peak {peak:g} rps, "
+        f"{result['rps_per_pod_at_target']} rps per pod at {chart['target_cpu_percent']}% "
+        f"of {chart['cpu_request_cores']:g} CPU -> {result['replicas_at_peak']} "
         f"replicas at peak; recommended maxReplicas {result['recommended']['maxReplicas']} "
         f"(chart: {chart['max_replicas']})"
     )

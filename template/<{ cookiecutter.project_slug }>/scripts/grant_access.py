@@ -56,21 +56,30 @@ def build(
     if subject_kind not in ("User", "Group"):
         raise GrantError(f"subject kind {subject_kind!r}: use User or Group")
     if role not in ROLES:
-        raise GrantError(f"ROLE={role!r}: choose one of {', '.join(ROLES)} (deployer is Argo CD's only)")
+        raise GrantError(
+            f"ROLE={role!r}: choose one of {', '.join(ROLES)} (deployer is Argo CD's only)"
+        )
     try:
         duration = int(hours)
     except ValueError:
-        raise GrantError(f"HOURS={hours!r}: give a whole number of hours, 1 to {MAX_HOURS}") from None
+        raise GrantError(
+            f"HOURS={hours!r}: give a whole number of hours, 1 to {MAX_HOURS}"
+        ) from None
     if not 1 <= duration <= MAX_HOURS:
-        raise GrantError(f"HOURS={duration}: the maximum grant is {MAX_HOURS} hours (and at least 1)")
+        raise GrantError(
+            f"HOURS={duration}: the maximum grant is {MAX_HOURS} hours (and at least 1)"
+        )
     if len(reason.strip()) < REASON_MIN_LENGTH and not ticket.strip():
         raise GrantError(
-            f"REASON: say why (at least {REASON_MIN_LENGTH} characters), or give TICKET=<incident or change id>"
+            f"REASON: say why (at least {REASON_MIN_LENGTH} characters), "
+            "or give TICKET=<incident or change id>"
         )
     if not release or not namespace:
         raise GrantError("--release and --namespace are required (the Makefile passes them)")
     expires = now + timedelta(hours=duration)
-    name = f"{release}-jit-{role}-{_slug(subject)}-{now.astimezone(UTC):%Y%m%d%H%M%S}"[:253].rstrip("-")
+    name = f"{release}-jit-{role}-{_slug(subject)}-{now.astimezone(UTC):%Y%m%d%H%M%S}"[:253].rstrip(
+        "-"
+    )
     annotations = {
         "expires-at": _timestamp(expires),
         "granted-at": _timestamp(now),
@@ -80,7 +89,8 @@ def build(
     }
     lines = [
         f"# Just-in-time {role} access for {subject_kind} {subject}, until {_timestamp(expires)}.",
-        "# Written by scripts/grant_access.py; apply with kubectl. The access cleanup CronJob deletes it.",
+        "# Written by scripts/grant_access.py; apply with kubectl."
+        " The access cleanup CronJob deletes it.",
         "apiVersion: rbac.authorization.k8s.io/v1",
         "kind: RoleBinding",
         "metadata:",

@@ -60,21 +60,37 @@ def build_request(kind: str, i: int, secret: bytes) -> tuple[str, str, dict[str,
 <%- if cookiecutter.slack_app %>
     if kind == "app_mention":
         path = "/slack/events"
-        body = json.dumps({
-            "type": "event_callback", "team_id": "T0LOAD001", "api_app_id": "A0LOAD001",
-            "event_id": f"Ev0LOAD{os.getpid()}{i:09d}", "event_time": int(time.time()),
-            "event": {"type": "app_mention", "user": "U0LOAD001", "channel": channel,
-                      "text": "<@U0BOT> list", "ts": f"{time.time():.6f}"},
-        }).encode()
+        body = json.dumps(
+            {
+                "type": "event_callback",
+                "team_id": "T0LOAD001",
+                "api_app_id": "A0LOAD001",
+                "event_id": f"Ev0LOAD{os.getpid()}{i:09d}",
+                "event_time": int(time.time()),
+                "event": {
+                    "type": "app_mention",
+                    "user": "U0LOAD001",
+                    "channel": channel,
+                    "text": "<@U0BOT> list",
+                    "ts": f"{time.time():.6f}",
+                },
+            }
+        ).encode()
         content_type = "application/json"
     else:
         path = "/slack/commands"
         text = "list" if kind == "command_list" else f"add load test note {i}"
-        body = urlencode({
-            "command": "/notes", "text": text, "team_id": "T0LOAD001", "channel_id": channel,
-            "user_id": "U0LOAD001", "response_url": "https://hooks.slack.invalid/load",
-            "trigger_id": f"{i}.1.load",
-        }).encode()
+        body = urlencode(
+            {
+                "command": "/notes",
+                "text": text,
+                "team_id": "T0LOAD001",
+                "channel_id": channel,
+                "user_id": "U0LOAD001",
+                "response_url": "https://hooks.slack.invalid/load",
+                "trigger_id": f"{i}.1.load",
+            }
+        ).encode()
         content_type = "application/x-www-form-urlencoded"
     timestamp = str(int(time.time()))
     signature = hmac.new(secret, b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256)
@@ -104,8 +120,12 @@ class Connection:
     async def request(self, method: str, path: str, headers: dict[str, str], body: bytes) -> int:
         if self.writer is None or self.reader is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}",
-                f"Content-Length: {len(body)}", *(f"{k}: {v}" for k, v in headers.items())]
+        head = [
+            f"{method} {path} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            f"Content-Length: {len(body)}",
+            *(f"{k}: {v}" for k, v in headers.items()),
+        ]
         self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
         await self.writer.drain()
         status_line = await self.reader.readline()
@@ -131,10 +151,12 @@ class Connection:
         self.reader = self.writer = None
 
 
-async def drive(url: str, secret: bytes, duration: float, concurrency: int, seed: int) -> dict[str, Any]:
+async def drive(
+    url: str, secret: bytes, duration: float, concurrency: int, seed: int
+) -> dict[str, Any]:
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - a reproducible request mix, not security
     kinds = [kind for kind, weight in MIX for _ in range(weight)]
     latencies: list[float] = []
     errors: dict[str, int] = {}
@@ -234,8 +256,11 @@ def local_service(secret: bytes) -> Iterator[tuple[str, subprocess.Popen[bytes]]
 <%- endif %>
         }
         server = subprocess.Popen(
-            [sys.executable, "-m", PACKAGE, "serve"], cwd=workdir, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [sys.executable, "-m", PACKAGE, "serve"],
+            cwd=workdir,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         try:
             deadline = time.monotonic() + 60
@@ -246,7 +271,9 @@ def local_service(secret: bytes) -> Iterator[tuple[str, subprocess.Popen[bytes]]
                 except OSError:
                     if server.poll() is not None or time.monotonic() > deadline:
                         output = server.stderr.read().decode() if server.stderr else ""
-                        raise RuntimeError(f"the service did not start:\n{output[-3000:]}") from None
+                        raise RuntimeError(
+                            f"the service did not start:\n{output[-3000:]}"
+                        ) from None
                     time.sleep(0.2)
             yield f"http://127.0.0.1:{port}", server
         finally:
@@ -260,9 +287,13 @@ def local_service(secret: bytes) -> Iterator[tuple[str, subprocess.Popen[bytes]]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=30.0, help=f"seconds of load (at most {MAX_DURATION:.0f})")
+    parser.add_argument(
+        "--duration", type=float, default=30.0, help=f"seconds of load (at most {MAX_DURATION:.0f})"
+    )
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients")
-    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of load before measuring")
+    parser.add_argument(
+        "--warmup", type=float, default=2.0, help="seconds of load before measuring"
+    )
     parser.add_argument("--url", help="drive a running instance instead of starting one")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "capacity" / "baseline.json")
     parser.add_argument("--seed", type=int, default=1)
@@ -273,7 +304,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--concurrency {args.concurrency}: give 1 to 256")
     secret_env = os.environ.get("LOADTEST_SIGNING_SECRET", "")
     if args.url and not secret_env:
-        parser.error("--url needs LOADTEST_SIGNING_SECRET, the signing secret the instance verifies with")
+        parser.error(
+            "--url needs LOADTEST_SIGNING_SECRET, the signing secret the instance verifies with"
+        )
     secret = (secret_env or os.urandom(16).hex()).encode()
     service = nullcontext((args.url, None)) if args.url else local_service(secret)
     with service as (url, server):
@@ -289,7 +322,9 @@ def main(argv: list[str] | None = None) -> int:
     baseline = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "target": args.url or "local instance (SQLite), one process",
-        "machine": f"{platform.machine()} {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "machine": (
+            f"{platform.machine()} {os.cpu_count()} CPUs, Python {platform.python_version()}"
+        ),
         **result,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)

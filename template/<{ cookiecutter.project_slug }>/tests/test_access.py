@@ -25,7 +25,8 @@ NOW = "2026-04-01T12:00:00Z"
 
 def _module(path: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec and spec.loader
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -41,10 +42,21 @@ def _grant(tmp_path: Path, *extra: str) -> tuple[int, list[Path]]:
     return grant_access.main(args), sorted(tmp_path.glob("*"))
 
 
-def test_grant_writes_a_time_bound_binding(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_grant_writes_a_time_bound_binding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     status, files = _grant(
-        tmp_path, "--user", "alice@example.com", "--role", "operator", "--hours", "4",
-        "--reason", "INC-7 restart stuck workers", "--ticket", "INC-7",
+        tmp_path,
+        "--user",
+        "alice@example.com",
+        "--role",
+        "operator",
+        "--hours",
+        "4",
+        "--reason",
+        "INC-7 restart stuck workers",
+        "--ticket",
+        "INC-7",
     )
     assert status == 0
     assert [f.name for f in files] == ["svc-jit-operator-alice-example-com-20260401120000.yaml"]
@@ -69,7 +81,12 @@ def test_grant_writes_a_time_bound_binding(tmp_path: Path, capsys: pytest.Captur
 def test_grant_rejects_invalid_requests_without_writing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
 ) -> None:
-    base = {"--user": "alice@example.com", "--role": "operator", "--hours": "4", "--reason": "restart stuck workers"}
+    base = {
+        "--user": "alice@example.com",
+        "--role": "operator",
+        "--hours": "4",
+        "--reason": "restart stuck workers",
+    }
     base.update(dict(zip(args[::2], args[1::2], strict=True)))
     status, files = _grant(tmp_path, *[item for pair in base.items() for item in pair])
     assert status == 2
@@ -84,10 +101,20 @@ def test_grant_maximum_matches_the_policy() -> None:
 
 def test_access_review_lists_principals_with_findings(tmp_path: Path) -> None:
     output = tmp_path / "review.json"
-    status = access_review.main([
-        "--rolebindings", str(FIXTURES / "rolebindings.json"), "--iam", str(FIXTURES / "iam.json"),
-        "--audit-log", str(FIXTURES / "audit.jsonl"), "--output", str(output), "--now", NOW,
-    ])
+    status = access_review.main(
+        [
+            "--rolebindings",
+            str(FIXTURES / "rolebindings.json"),
+            "--iam",
+            str(FIXTURES / "iam.json"),
+            "--audit-log",
+            str(FIXTURES / "audit.jsonl"),
+            "--output",
+            str(output),
+            "--now",
+            NOW,
+        ]
+    )
     assert status == 0
     review = json.loads(output.read_text())
     entries = {e["principal"]: e for e in review["entries"]}
@@ -106,7 +133,9 @@ def test_access_review_lists_principals_with_findings(tmp_path: Path) -> None:
     assert review["summary"] == {"principals": 7, "with_findings": 4}
 
 
-def test_access_review_rejects_bad_input_without_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_access_review_rejects_bad_input_without_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
     output = tmp_path / "review.json"
@@ -133,7 +162,10 @@ class _FakeAPI(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         assert self.headers["Authorization"] == "Bearer test-token"
-        assert self.path == "/apis/rbac.authorization.k8s.io/v1/namespaces/svc/rolebindings?labelSelector=access.pavedroad.io%2Fjit%3Dtrue"
+        assert (
+            self.path == "/apis/rbac.authorization.k8s.io/v1/namespaces/svc/rolebindings"
+            "?labelSelector=access.pavedroad.io%2Fjit%3Dtrue"
+        )
         self._send(200, {"kind": "RoleBindingList", "items": list(self.bindings.values())})
 
     def do_DELETE(self) -> None:
@@ -151,7 +183,12 @@ def _binding(name: str, expires: str | None) -> dict[str, Any]:
     if expires is not None:
         annotations["access.pavedroad.io/expires-at"] = expires
     return {
-        "metadata": {"name": name, "uid": f"uid-{name}", "resourceVersion": "7", "annotations": annotations},
+        "metadata": {
+            "name": name,
+            "uid": f"uid-{name}",
+            "resourceVersion": "7",
+            "annotations": annotations,
+        },
         "subjects": [{"kind": "User", "name": "alice@example.com"}],
         "roleRef": {"kind": "Role", "name": "svc-operator"},
     }
@@ -159,17 +196,21 @@ def _binding(name: str, expires: str | None) -> dict[str, Any]:
 
 @pytest.fixture
 def fake_api() -> Iterator[tuple[str, type[_FakeAPI]]]:
-    handler = type("Handler", (_FakeAPI,), {
-        "bindings": {
-            "expired": _binding("expired", "2026-04-01T11:59:00Z"),
-            "current": _binding("current", "2026-04-01T13:00:00Z"),
-            "no-expiry": _binding("no-expiry", None),
-            "garbled": _binding("garbled", "next tuesday"),
-            "regranted": _binding("regranted", "2026-04-01T10:00:00Z"),
+    handler = type(
+        "Handler",
+        (_FakeAPI,),
+        {
+            "bindings": {
+                "expired": _binding("expired", "2026-04-01T11:59:00Z"),
+                "current": _binding("current", "2026-04-01T13:00:00Z"),
+                "no-expiry": _binding("no-expiry", None),
+                "garbled": _binding("garbled", "next tuesday"),
+                "regranted": _binding("regranted", "2026-04-01T10:00:00Z"),
+            },
+            "deleted": [],
+            "conflict": {"regranted"},
         },
-        "deleted": [],
-        "conflict": {"regranted"},
-    })
+    )
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -193,9 +234,13 @@ def test_cleanup_deletes_expired_bindings_and_records_each(
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     deleted = {r["rolebinding"]: r for r in records if r["event"] == "jit_binding_deleted"}
     assert {name: r["cause"] for name, r in deleted.items()} == {
-        "expired": "expired", "garbled": "invalid-expiry", "no-expiry": "missing-expiry",
+        "expired": "expired",
+        "garbled": "invalid-expiry",
+        "no-expiry": "missing-expiry",
     }
     assert deleted["expired"]["subjects"] == ["User:alice@example.com"]
     assert deleted["expired"]["ticket"] == "INC-7"
-    assert [r["rolebinding"] for r in records if r["event"] == "jit_binding_skipped"] == ["regranted"]
+    assert [r["rolebinding"] for r in records if r["event"] == "jit_binding_skipped"] == [
+        "regranted"
+    ]
     assert records[-1] == {**records[-1], "event": "jit_cleanup_finished", "failures": 0}
