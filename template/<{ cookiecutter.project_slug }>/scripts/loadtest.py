@@ -42,7 +42,7 @@ from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import <% if cookiecutter.slack_app %>urlencode, <% endif %>urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "<{ cookiecutter.package_name }>"
