@@ -128,7 +128,7 @@ def test_bounded_load_test_writes_the_baseline_the_capacity_plan_reads(
     plan = json.loads((project / "out" / "capacity" / "measured.json").read_text())
     assert plan["cpu_seconds_per_request"] == baseline["cpu_seconds_per_request"]
     assert plan["replicas_at_peak"] >= 1
-    assert "capacity-plan out/chart/default.manifests: peak 40 rps" in result.stdout
+    assert "capacity-plan out/chart/default.manifests: peak 30 rps" in result.stdout
 
 
 @dataclass(frozen=True)
