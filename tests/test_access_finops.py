@@ -75,7 +75,7 @@ def test_grant_access_writes_a_checked_binding_and_refuses_bad_requests(
     expired = re.sub(r'expires-at: "[^"]+"', 'expires-at: "2020-01-01T00:00:00Z"', text)
     grant.write_text(expired)
     result = subprocess.run(
-        ["conftest", "test", "--no-color", "--policy", "policy", str(grant)],
+        ["conftest", "test", "--no-color", "--all-namespaces", "--policy", "policy", str(grant)],
         cwd=project,
         env=harness.toolchain_env(),
         capture_output=True,
