@@ -321,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         result["cpu_seconds_per_request"] = round(cpu / result["requests"], 6)
     baseline = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "target": args.url or "local instance (SQLite), one process",
+        "target": args.url or "local instance (embedded database), one process",
         "machine": (
             f"{platform.machine()} {os.cpu_count()} CPUs, Python {platform.python_version()}"
         ),
