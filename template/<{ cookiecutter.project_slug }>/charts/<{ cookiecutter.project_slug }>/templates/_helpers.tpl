@@ -28,6 +28,7 @@ helm.sh/chart: {{ include "app.chart" . }}
 app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: {{ include "app.name" . }}
+{{ include "app.costLabels" . }}
 {{- end }}
 
 {{/* Selector labels of the service's pods (the component keeps Job and test pods out). */}}
