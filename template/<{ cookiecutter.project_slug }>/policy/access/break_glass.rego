@@ -8,7 +8,7 @@
 # custom:
 #   id: BGL-001
 #   severity: deny
-#   scope: release
+#   scope: file
 #   kinds: []
 #   remediation: >-
 #     Complete the missing step and attach its evidence to the incident record; a late step is

@@ -7,7 +7,7 @@
 # custom:
 #   id: CMP-001
 #   severity: deny
-#   scope: release
+#   scope: file
 #   kinds: []
 #   remediation: >-
 #     Point the control at the file, policy or CI definition that implements it, or mark the
