@@ -23,6 +23,8 @@ CHART_FILES = "charts/team-notes/files"
 SLO_SPEC = "observability/slos.yaml"
 SLO_RULES = f"{CHART_FILES}/prometheus/slo-rules.yaml"
 ALERTMANAGER = "observability/alertmanager/alertmanager.yaml"
+DASHBOARD = f"{CHART_FILES}/grafana/dashboard.json"
+COLLECTOR = "observability/collector/config.yaml"
 CHECKS = (
     "slo-spec-check",
     "slo-rules-check",
@@ -53,7 +55,10 @@ def project(
 def restored(project: tuple[Path, dict[str, str]]) -> Iterator[Path]:
     """The project; every file a case touches is put back afterwards."""
     root = project[0]
-    keep = {rel: (root / rel).read_text(encoding="utf-8") for rel in (SLO_SPEC, SLO_RULES, ALERTMANAGER)}
+    keep = {
+        rel: (root / rel).read_text(encoding="utf-8")
+        for rel in (SLO_SPEC, SLO_RULES, ALERTMANAGER, DASHBOARD, COLLECTOR)
+    }
     yield root
     for rel, text in keep.items():
         (root / rel).write_text(text, encoding="utf-8")
@@ -93,7 +98,11 @@ class Mutation:
 def _replace(rel: str, old: str, new: str, *, regex: bool = False) -> Callable[[Path], None]:
     def edit(root: Path) -> None:
         harness.mutate(
-            root, rel, (lambda t: re.sub(old, new, t, flags=re.S)) if regex else (lambda t: t.replace(old, new))
+            root,
+            rel,
+            (lambda t: re.sub(old, new, t, flags=re.S))
+            if regex
+            else (lambda t: t.replace(old, new)),
         )
 
     return edit
@@ -121,7 +130,32 @@ MUTATIONS = [
         "page-route",
         "alertmanager-check",
         "must reach platform-page",
-        _replace(ALERTMANAGER, r"    - receiver: platform-page\n.*?(?=    - receiver: platform-ticket)", "", regex=True),
+        _replace(
+            ALERTMANAGER,
+            r"    - receiver: platform-page\n.*?(?=    - receiver: platform-ticket)",
+            "",
+            regex=True,
+        ),
+    ),
+    Mutation(
+        "objective-out-of-range",
+        "slo-spec-check",
+        "slos[1].objective: 100.5 is outside (0, 100)",
+        _replace(SLO_SPEC, "    objective: 99\n", "    objective: 100.5\n"),
+    ),
+    Mutation(
+        "dashboard-metric",
+        "promql-check",
+        "reads route:http_server_requests:rate1m",
+        _replace(
+            DASHBOARD, "route:http_server_requests:rate5m", "route:http_server_requests:rate1m"
+        ),
+    ),
+    Mutation(
+        "collector-processor",
+        "collector-check",
+        "memory_limiter",
+        _replace(COLLECTOR, "  memory_limiter:\n", "  memory_limiter_typo:\n"),
     ),
     Mutation(
         "latency-bucket",

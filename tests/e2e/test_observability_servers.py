@@ -58,7 +58,7 @@ def wait_for(what: str, probe: Callable[[], Any], deadline: float = DEADLINE_SEC
 def http(method: str, url: str, body: bytes | None = None) -> tuple[int, bytes]:
     request = urllib.request.Request(url, data=body, method=method)
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (127.0.0.1)
+        with urllib.request.urlopen(request, timeout=5) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read()
@@ -86,7 +86,9 @@ def project(
     return copy
 
 
-def start_service(project: Path, port: int, extra_env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def start_service(
+    project: Path, port: int, extra_env: dict[str, str], log: Path
+) -> subprocess.Popen[bytes]:
     env = {
         **harness.toolchain_env(),
         "APP_PORT": str(port),
@@ -100,7 +102,10 @@ def start_service(project: Path, port: int, extra_env: dict[str, str], log: Path
             cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        wait_for(f"the service on :{port} (log {log})", lambda: http("GET", f"http://127.0.0.1:{port}/livez")[0] == 200)
+        wait_for(
+            f"the service on :{port} (log {log})",
+            lambda: http("GET", f"http://127.0.0.1:{port}/livez")[0] == 200,
+        )
     except AssertionError:
         stop(process)
         raise
@@ -161,7 +166,10 @@ def prometheus(tmp_path: Path) -> Iterator[Callable[[dict[str, Any], list[Path]]
             stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         started.append(process)
-        wait_for("Prometheus to be ready", lambda: http("GET", f"http://127.0.0.1:{port}/-/ready")[0] == 200)
+        wait_for(
+            "Prometheus to be ready",
+            lambda: http("GET", f"http://127.0.0.1:{port}/-/ready")[0] == 200,
+        )
         return port
 
     yield start
@@ -209,16 +217,24 @@ def test_real_scrape_every_recording_rule_has_series(
         return [series["metric"] for series in found[record]]
 
     assert {s["route"] for s in labels("route:http_server_requests:rate5m")} >= {
-        "/slack/events", "unmatched"
+        "/slack/events",
+        "unmatched",
     }
     (events,) = [
-        s for s in labels("route:http_server_request_errors:ratio_rate5m") if s["route"] == "/slack/events"
+        s
+        for s in labels("route:http_server_request_errors:ratio_rate5m")
+        if s["route"] == "/slack/events"
     ]
     assert events["job"] == "team-notes"
-    ratio = {s["metric"]["route"]: float(s["value"][1]) for s in found["route:http_server_request_errors:ratio_rate5m"]}
+    ratio = {
+        s["metric"]["route"]: float(s["value"][1])
+        for s in found["route:http_server_request_errors:ratio_rate5m"]
+    }
     assert ratio["/slack/events"] == 1.0 and ratio["unmatched"] == 0.0
     for quantile in ("p50", "p90", "p99"):
-        assert {"job", "route"} <= set(labels(f"route:http_server_request_duration_seconds:{quantile}_rate5m")[0])
+        assert {"job", "route"} <= set(
+            labels(f"route:http_server_request_duration_seconds:{quantile}_rate5m")[0]
+        )
     slos = {s["sloth_slo"] for s in labels("slo:sli_error:ratio_rate5m")}
     assert slos == {"availability", "latency", "slack-ack"}
     for series in labels("slo:sli_error:ratio_rate5m"):
@@ -251,7 +267,10 @@ def test_real_pipeline_spans_reach_the_collector(project: Path, tmp_path: Path) 
             env={**os.environ, "OTELCOL_DECISION_WAIT": "1s"}, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        wait_for("the collector's OTLP/HTTP receiver", lambda: socket.create_connection(("127.0.0.1", http_port), 1))
+        wait_for(
+            "the collector's OTLP/HTTP receiver",
+            lambda: socket.create_connection(("127.0.0.1", http_port), 1),
+        )
         service_port = free_port()
         service = start_service(project, service_port, {
             "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{http_port}",
@@ -261,10 +280,12 @@ def test_real_pipeline_spans_reach_the_collector(project: Path, tmp_path: Path) 
         }, tmp_path / "service.log")  # fmt: skip
         try:
             send_traffic(service_port, requests=3)
-            text = wait_for(
-                "the service's spans in the collector's debug output",
-                lambda: (t := log_path.read_text(errors="replace")) if "service.name: Str(team-notes)" in t else None,
-            )
+
+            def exported() -> str | None:
+                text = log_path.read_text(errors="replace")
+                return text if "service.name: Str(team-notes)" in text else None
+
+            text = wait_for("the service's spans in the collector's debug output", exported)
         finally:
             stop(service)
     finally:

@@ -96,7 +96,8 @@ def test_module_dir_go_mod_agrees_with_manifest(manifest: dict[str, Any]) -> Non
                              re.MULTILINE), f"{go_mod} is not module {spec['package']}"
         else:
             assert re.search(rf"^(tool\s+|\s+){re.escape(spec['package'])}\s*$",
-                             go_mod.read_text(), re.MULTILINE), f"{go_mod} lacks `tool {spec['package']}`"
+                             go_mod.read_text(), re.MULTILINE), (
+                f"{go_mod} lacks `tool {spec['package']}`")
         assert f"{require[0]} {require[1]} h1:" in go_sum.read_text(), f"{go_sum} lacks {require}"
 
 
