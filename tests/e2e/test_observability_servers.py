@@ -31,6 +31,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.toolchain, p
 CHART = "charts/team-notes"
 RULE_FILES = ("recording-rules.yaml", "slo-rules.yaml")
 DEADLINE_SECONDS = 60
+KUBERNETES_VERSION = "1.35.4"  # the generated Makefile's default
 
 
 def free_port() -> int:
@@ -123,7 +124,7 @@ def send_traffic(port: int, requests: int = 20) -> None:
 def rendered_scrape_job(project: Path, target: str) -> dict[str, Any]:
     """The chart's plain scrape job (monitoring.serviceMonitor.enabled=false), aimed at `target`."""
     out = subprocess.run(
-        ["helm", "template", "team-notes", CHART, "--namespace", "team-notes",
+        ["helm", "template", "team-notes", CHART, "--namespace", "team-notes", "--kube-version", KUBERNETES_VERSION,
          "--set", "monitoring.serviceMonitor.enabled=false",
          "--show-only", "templates/scrape-config.yaml"],
         cwd=project, env=harness.toolchain_env(), capture_output=True, text=True, check=True,
