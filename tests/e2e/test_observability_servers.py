@@ -124,7 +124,8 @@ def send_traffic(port: int, requests: int = 20) -> None:
 def rendered_scrape_job(project: Path, target: str) -> dict[str, Any]:
     """The chart's plain scrape job (monitoring.serviceMonitor.enabled=false), aimed at `target`."""
     out = subprocess.run(
-        ["helm", "template", "team-notes", CHART, "--namespace", "team-notes", "--kube-version", KUBERNETES_VERSION,
+        ["helm", "template", "team-notes", CHART, "--namespace", "team-notes",
+         "--kube-version", KUBERNETES_VERSION,
          "--set", "monitoring.serviceMonitor.enabled=false",
          "--show-only", "templates/scrape-config.yaml"],
         cwd=project, env=harness.toolchain_env(), capture_output=True, text=True, check=True,
