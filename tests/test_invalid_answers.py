@@ -16,6 +16,8 @@ INVALID: list[tuple[dict[str, Any], list[str]]] = [
     ({"python_version": "2.7"}, ["python_version", "2.7"]),
     ({"slo_availability": "101"}, ["slo_availability '101", "excluding 100"]),
     ({"slo_latency_ms": "-5"}, ["slo_latency_ms", "-5"]),
+    ({"slo_availability": "100"}, ["slo_availability '100", "excluding 100"]),
+    ({"oncall": "victorops"}, ["oncall", "victorops"]),
     ({"aws_account_id": "1234"}, ["aws_account_id '1234'", "12-digit"]),
 ]
 

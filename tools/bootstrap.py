@@ -426,7 +426,7 @@ class GoTool(Item):
         """Read the module version that the Go linker recorded in the binary itself."""
         out = subprocess.run([shutil.which("go") or "go", "version", "-m", str(target)],
                              capture_output=True, text=True, env=ctx.go_env())
-        package = self.spec["package"]
+        package = self.spec.get("version_of", self.spec["package"])
         best: tuple[str, str] | None = None
         for line in out.stdout.splitlines():
             cols = line.split()
@@ -471,10 +471,13 @@ class GoTool(Item):
             mod = self.module_dir()
             cmd = [go, "install", "-v", "-trimpath", f"-ldflags={go_ldflags(self.spec)}"]
             if mod:
-                require = module_require(mod / "go.mod", package)
+                # version_of: a program generated into the module itself (the Collector
+                # Builder's output) is pinned by the version it requires of that module.
+                pinned_by = self.spec.get("version_of", package)
+                require = module_require(mod / "go.mod", pinned_by)
                 if not require or require[1] != version:
                     raise BootstrapError(self.name, f"{mod / 'go.mod'} requires "
-                                         f"{require[1] if require else 'nothing'} for {package}, "
+                                         f"{require[1] if require else 'nothing'} for {pinned_by}, "
                                          f"but tools/versions.toml pins {version}")
                 cmd += ["-mod=readonly", package]
                 where = f"in {mod.relative_to(REPO_ROOT) if mod.is_relative_to(REPO_ROOT) else mod}"

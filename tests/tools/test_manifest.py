@@ -38,7 +38,7 @@ def test_go_entries_are_complete(manifest: dict[str, Any]) -> None:
     for name, spec in go_entries(manifest).items():
         assert spec.get("package"), f"[go.{name}] has no package"
         unknown = set(spec) - {"package", "version", "bin", "ldflags", "module_dir",
-                               "version_args"}
+                               "version_args", "version_of"}
         assert not unknown, f"[go.{name}] has unknown keys {unknown}"
 
 
@@ -85,13 +85,19 @@ def test_module_dir_go_mod_agrees_with_manifest(manifest: dict[str, Any]) -> Non
         mod_dir = TOOLS / spec["module_dir"]
         go_mod, go_sum = mod_dir / "go.mod", mod_dir / "go.sum"
         assert go_mod.is_file() and go_sum.is_file(), f"{mod_dir} needs go.mod and go.sum"
-        require = bootstrap.module_require(go_mod, spec["package"])
-        assert require is not None, f"{go_mod} does not require the module of {spec['package']}"
+        pinned_by = spec.get("version_of", spec["package"])
+        require = bootstrap.module_require(go_mod, pinned_by)
+        assert require is not None, f"{go_mod} does not require the module of {pinned_by}"
         assert require[1] == spec["version"], (
             f"{go_mod} requires {require[0]} {require[1]}, tools/versions.toml pins "
             f"[go.{name}] version = {spec['version']}: change both together")
-        assert re.search(rf"^(tool\s+|\s+){re.escape(spec['package'])}\s*$", go_mod.read_text(),
-                         re.MULTILINE), f"{go_mod} lacks `tool {spec['package']}`"
+        if "version_of" in spec:  # the program is the module's own (generated) main package
+            assert re.search(rf"^module\s+{re.escape(spec['package'])}\s*$", go_mod.read_text(),
+                             re.MULTILINE), f"{go_mod} is not module {spec['package']}"
+        else:
+            assert re.search(rf"^(tool\s+|\s+){re.escape(spec['package'])}\s*$",
+                             go_mod.read_text(), re.MULTILINE), (
+                f"{go_mod} lacks `tool {spec['package']}`")
         assert f"{require[0]} {require[1]} h1:" in go_sum.read_text(), f"{go_sum} lacks {require}"
 
 

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +28,14 @@ from <{ cookiecutter.package_name }>.settings import Settings
 SERVICE_NAME = "<{ cookiecutter.project_slug }>"
 PROBE_PATHS = ("/livez", "/readyz", "/startupz")
 METRICS_PATH = "/metrics"
+#: The latency SLO threshold (observability/slos.yaml) and Slack's acknowledgement deadline.
+SLO_LATENCY_SECONDS = <{ cookiecutter.slo_latency_ms | int / 1000 }>
+SLACK_ACK_SECONDS = 3.0
+#: Request-duration buckets: the library's defaults plus every SLO threshold, so that each SLO's
+#: `le` selector is a bucket boundary (`make slo-check` fails otherwise).
+DURATION_BUCKETS = tuple(
+    sorted({*observability.DURATION_BUCKETS, SLO_LATENCY_SECONDS, SLACK_ACK_SECONDS})
+)
 
 _tracer = trace.get_tracer("<{ cookiecutter.package_name }>")
 get_logger = observability.get_logger
@@ -46,10 +55,18 @@ def configure_telemetry(settings: Settings) -> None:
         logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
 
 
+@functools.cache
+def http_metrics() -> observability.HTTPMetrics:
+    """The RED metrics with :data:`DURATION_BUCKETS`, registered once per process."""
+    return observability.HTTPMetrics(buckets=DURATION_BUCKETS)
+
+
 def instrument(app: FastAPI, settings: Settings) -> None:
     """Add request IDs, spans, RED metrics and the access log to ``app``, and serve /metrics."""
     if settings.telemetry_enabled:
-        instrument_fastapi(app, metrics_path=METRICS_PATH, excluded_paths=PROBE_PATHS)
+        instrument_fastapi(
+            app, metrics=http_metrics(), metrics_path=METRICS_PATH, excluded_paths=PROBE_PATHS
+        )
     else:
         app.mount(METRICS_PATH, observability.metrics_app())
 
