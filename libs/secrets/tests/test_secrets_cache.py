@@ -7,10 +7,13 @@ import os
 import random
 import threading
 import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from pavedroad.secrets import (
+    FetchTimeoutError,
+    ProviderFailureError,
     Resolver,
     SecretCache,
     SecretNotFoundError,
@@ -249,3 +252,257 @@ def test_a_forked_child_refreshes_in_the_background(backend: FakeBackend) -> Non
                 os._exit(0 if ok else 1)
         _, status = os.waitpid(pid, 0)
         assert os.waitstatus_to_exitcode(status) == 0
+
+
+# -- a backend that hangs or fails on demand (issue 18: hangs, overload) -------------------------
+
+
+class GatedBackend(Provider):
+    """Each read waits until ``gate`` is open, then returns the value or raises ``error``."""
+
+    schemes = ("gated",)
+
+    def __init__(self) -> None:
+        self.value = "v1"
+        self.error: BaseException | None = None
+        self.gate = threading.Event()
+        self.gate.set()
+        self.reads = 0
+        self.waiting = 0
+        self.lock = threading.Lock()
+
+    def fetch(self, ref: SecretReference) -> FetchedSecret:
+        with self.lock:
+            self.reads += 1
+            self.waiting += 1
+        try:
+            self.gate.wait()
+        finally:
+            with self.lock:
+                self.waiting -= 1
+        if self.error is not None:
+            raise self.error
+        return FetchedSecret(SecretValue(self.value))
+
+
+@pytest.fixture
+def gated() -> Iterator[GatedBackend]:
+    backend = GatedBackend()
+    yield backend
+    backend.gate.set()  # let every hung worker thread finish
+
+
+def gated_cache(backend: GatedBackend, **options: Any) -> SecretCache:
+    return SecretCache(Resolver([backend]), **options)
+
+
+def run_in_threads(count: int, target: Callable[[], object]) -> list[object]:
+    """Run ``target`` in ``count`` threads at once; fail (not hang) if any is still blocked."""
+    results: list[object] = []
+    barrier = threading.Barrier(count)
+
+    def call() -> None:
+        barrier.wait(timeout=10)
+        try:
+            results.append(target())
+        except Exception as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=call, daemon=True) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert not any(thread.is_alive() for thread in threads), "a reader is blocked"
+    return results
+
+
+def open_once_waiting(backend: GatedBackend) -> None:
+    """Let the first read through once it is waiting, so that other callers can pile up."""
+    wait_until(lambda: backend.waiting == 1, timeout=10)
+    time.sleep(0.1)
+    backend.gate.set()
+
+
+def test_readers_get_the_stale_value_while_one_refresh_hangs(gated: GatedBackend) -> None:
+    with gated_cache(gated, ttl=0.2, max_staleness=60, fetch_timeout=60) as cache:
+        assert cache.get("gated:token").reveal() == "v1"
+        gated.gate.clear()
+        gated.value = "v2"
+        # The background refresh (due between ttl/2 and ttl) starts and hangs.
+        assert wait_until(lambda: gated.waiting == 1, timeout=5)
+        time.sleep(0.25)  # past the ttl
+        results = run_in_threads(16, lambda: cache.get("gated:token").reveal())
+        assert results == ["v1"] * 16
+        assert gated.reads == 2  # the first read and the one refresh, none per reader
+        gated.gate.set()
+        assert wait_until(lambda: cache.get("gated:token").reveal() == "v2", timeout=5)
+
+
+def test_a_first_read_that_hangs_times_out_and_is_not_repeated(gated: GatedBackend) -> None:
+    with gated_cache(gated, ttl=60, max_staleness=120, fetch_timeout=0.2) as cache:
+        gated.gate.clear()
+        with pytest.raises(FetchTimeoutError) as caught:
+            cache.get("gated:token")
+        assert isinstance(caught.value, TransientBackendError)
+        assert "fetch_timeout" in str(caught.value) and "gated:token" in str(caught.value)
+        with pytest.raises(FetchTimeoutError):
+            cache.get("gated:token")  # the hung read is still the only one
+        assert cache.peek("gated:token") is None
+        assert gated.reads == 1
+        gated.gate.set()  # the hung read returns: its value is kept
+        assert wait_until(lambda: cache.peek("gated:token") is not None, timeout=5)
+        assert cache.get("gated:token").reveal() == "v1"
+        assert gated.reads == 1
+
+
+def test_concurrent_first_reads_share_one_failing_fetch(gated: GatedBackend) -> None:
+    gated.error = TransientBackendError("gated: down", reference="gated:token", provider="gated")
+    gated.gate.clear()
+    with gated_cache(gated, ttl=60, max_staleness=120) as cache:
+        opener = threading.Thread(target=open_once_waiting, args=(gated,))
+        opener.start()
+        results = run_in_threads(16, lambda: cache.get("gated:token"))
+        opener.join()
+    assert gated.reads == 1
+    assert all(isinstance(result, TransientBackendError) for result in results)
+
+
+def test_concurrent_first_reads_share_one_value(gated: GatedBackend) -> None:
+    gated.gate.clear()
+    with gated_cache(gated, ttl=60, max_staleness=120) as cache:
+        opener = threading.Thread(target=open_once_waiting, args=(gated,))
+        opener.start()
+        results = run_in_threads(16, lambda: cache.get("gated:token").reveal())
+        opener.join()
+    assert results == ["v1"] * 16
+    assert gated.reads == 1
+
+
+class SdkError(Exception):
+    """An SDK's own exception, whose text may quote anything."""
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        SdkError("backend said: hunter2-value"),
+        OSError(40, "Too many levels of symbolic links"),
+        RuntimeError("hunter2-value"),
+    ],
+    ids=["sdk", "oserror", "runtime"],
+)
+def test_any_provider_failure_serves_stale_and_backs_off(
+    gated: GatedBackend, failure: Exception
+) -> None:
+    with gated_cache(gated, ttl=0.1, max_staleness=60) as cache:
+        assert cache.get("gated:token").reveal() == "v1"
+        gated.error = failure
+        time.sleep(0.15)  # past the ttl
+        results = run_in_threads(32, lambda: [cache.get("gated:token") for _ in range(300)])
+        assert all(isinstance(r, list) and {v.reveal() for v in r} == {"v1"} for r in results)
+        # 9,600 reads inside the back-off window: a few backend calls, not one per read.
+        assert gated.reads <= 4
+
+
+def test_non_secret_errors_are_wrapped_naming_the_reference(gated: GatedBackend) -> None:
+    gated.error = SdkError("backend said: hunter2-value")
+    with gated_cache(gated, ttl=60, max_staleness=120) as cache:
+        with pytest.raises(ProviderFailureError) as caught:
+            cache.get("gated:token")
+        assert caught.value.reference == "gated:token"
+        assert "gated:token" in str(caught.value) and "SdkError" in str(caught.value)
+        assert "hunter2" not in str(caught.value)
+        assert caught.value.__cause__ is gated.error
+        # Backing off: the next caller gets the same failure without a backend call.
+        with pytest.raises(ProviderFailureError):
+            cache.get("gated:token")
+        assert gated.reads == 1
+    with pytest.raises(ProviderFailureError) as direct:
+        Resolver([gated]).resolve("gated:token")
+    assert direct.value.__cause__ is gated.error
+
+
+def test_aget_serves_stale_without_blocking_the_loop(gated: GatedBackend) -> None:
+    async def scenario(cache: SecretCache) -> list[str]:
+        first = await cache.aget("gated:token")
+        gated.gate.clear()
+        await asyncio.sleep(0.25)  # past the ttl; the background refresh hangs
+        stale = await asyncio.wait_for(cache.aget("gated:token"), timeout=5)
+        peeked = cache.peek("gated:token")
+        assert peeked is not None
+        return [first.reveal(), stale.reveal(), peeked.reveal()]
+
+    with gated_cache(gated, ttl=0.2, max_staleness=60, fetch_timeout=60) as cache:
+        assert asyncio.run(scenario(cache)) == ["v1", "v1", "v1"]
+        assert gated.reads == 2
+
+
+def test_sync_and_async_first_reads_share_one_fetch_off_the_loop(gated: GatedBackend) -> None:
+    loop_threads: set[int] = set()
+
+    async def scenario(cache: SecretCache) -> list[str]:
+        loop_threads.add(threading.get_ident())
+        sync_reader = asyncio.get_running_loop().run_in_executor(
+            None, lambda: cache.get("gated:token").reveal()
+        )
+        pending = asyncio.ensure_future(cache.aget("gated:token"))
+        ticks = 0
+        while gated.waiting == 0 or ticks < 20:  # the loop keeps running meanwhile
+            await asyncio.sleep(0.01)
+            ticks += 1
+        assert not pending.done()
+        gated.gate.set()
+        return [await sync_reader, (await pending).reveal()]
+
+    gated.gate.clear()
+    fetch_threads: list[int] = []
+    original = gated.fetch
+
+    def recording_fetch(ref: SecretReference) -> FetchedSecret:
+        fetch_threads.append(threading.get_ident())
+        return original(ref)
+
+    gated.fetch = recording_fetch  # type: ignore[method-assign]
+    with gated_cache(gated, ttl=60, max_staleness=120) as cache:
+        assert asyncio.run(scenario(cache)) == ["v1", "v1"]
+    assert gated.reads == 1
+    assert not loop_threads & set(fetch_threads)
+
+
+def test_aget_times_out_a_hung_first_read(gated: GatedBackend) -> None:
+    async def scenario(cache: SecretCache) -> int:
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticker = asyncio.ensure_future(tick())
+        with pytest.raises(FetchTimeoutError):
+            await cache.aget("gated:token")
+        ticker.cancel()
+        return ticks
+
+    gated.gate.clear()
+    with gated_cache(gated, ttl=60, max_staleness=120, fetch_timeout=0.3) as cache:
+        assert asyncio.run(scenario(cache)) > 0  # the loop ran while aget waited
+
+
+def test_refresh_waits_at_most_the_fetch_timeout(gated: GatedBackend) -> None:
+    with gated_cache(gated, ttl=60, max_staleness=120, fetch_timeout=0.2) as cache:
+        value = cache.get("gated:token")
+        gated.gate.clear()
+        with pytest.raises(FetchTimeoutError):
+            cache.refresh("gated:token", rejected=value)
+        # The stale value is still served to ordinary readers: it is fresh until the ttl.
+        assert cache.get("gated:token").reveal() == "v1"
+
+
+def test_peek_never_reads_and_starts_a_first_read(gated: GatedBackend) -> None:
+    with gated_cache(gated, ttl=60, max_staleness=120) as cache:
+        assert cache.peek("gated:token") is None
+        assert wait_until(lambda: cache.peek("gated:token") is not None, timeout=5)
+        assert gated.reads == 1

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pavedroad.secrets import (
+    AuthenticationError,
     Resolver,
     SecretCache,
     SecretKeyError,
     SecretNotFoundError,
     SecretValue,
 )
+from pavedroad.secrets.providers.file import FileProvider
 from pavedroad.secrets.testing import KubeletVolume, wait_until
 
 SECRET = "s3cr3t-value-never-printed"
@@ -155,3 +159,78 @@ def test_reads_during_repeated_swaps_always_see_a_whole_value(
 def test_value_type_is_secret_value(tmp_path: Path) -> None:
     (tmp_path / "t").write_text("x")
     assert isinstance(Resolver().resolve(f"file:{tmp_path}/t"), SecretValue)
+
+
+# -- hostile paths (issue 18: hangs) ---------------------------------------------------------------
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "token"
+    os.mkfifo(fifo)
+    outcome: list[BaseException] = []
+    reader = threading.Thread(
+        target=lambda: _capture(lambda: Resolver().resolve(f"file:{fifo}"), outcome), daemon=True
+    )
+    reader.start()
+    reader.join(timeout=10)
+    if reader.is_alive():  # unblock the hung open() so that the test process can end
+        with open(fifo, "wb"):
+            pass
+        pytest.fail("reading a FIFO blocked")
+    assert len(outcome) == 1 and isinstance(outcome[0], SecretNotFoundError)
+    assert "FIFO" in str(outcome[0]) and "regular file" in str(outcome[0])
+
+
+def _capture(call: Callable[[], object], into: list[BaseException]) -> None:
+    try:
+        call()
+    except BaseException as exc:
+        into.append(exc)
+
+
+def test_a_symlink_loop_is_a_clear_lookup_error(tmp_path: Path) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    resolver = Resolver()
+    for call in (resolver.resolve, resolver.describe):
+        with pytest.raises(SecretNotFoundError, match="loop") as caught:
+            call(f"file:{tmp_path}/a")
+        assert caught.value.reference == f"file:{tmp_path}/a"
+
+
+def test_a_name_too_long_for_the_file_system_is_a_lookup_error(tmp_path: Path) -> None:
+    with pytest.raises(SecretNotFoundError, match="longer than the file system allows"):
+        Resolver().resolve(f"file:{tmp_path}/{'n' * 300}")
+
+
+def test_file_root_confines_references(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "secrets"
+    root.mkdir()
+    (root / "token").write_text(SECRET)
+    (tmp_path / "outside").write_text("not for this service")
+    (root / "escape").symlink_to(tmp_path / "outside")
+    monkeypatch.setenv("PAVEDROAD_SECRETS_FILE_ROOT", str(root))
+    resolver = Resolver()
+    assert resolver.resolve(f"file:{root}/token").reveal() == SECRET
+    for ref in (f"file:{tmp_path}/outside", f"file:{root}/escape", f"file:{root}/../outside"):
+        with pytest.raises(AuthenticationError, match="outside the allowed root") as caught:
+            resolver.resolve(ref)
+        assert "PAVEDROAD_SECRETS_FILE_ROOT" in str(caught.value)
+        with pytest.raises(AuthenticationError):
+            resolver.describe(ref)
+    # The constructor argument wins over the environment.
+    explicit = Resolver([FileProvider(root=tmp_path)])
+    assert explicit.resolve(f"file:{root}/escape").reveal() == "not for this service"
+    with pytest.raises(ValueError, match="absolute"):
+        FileProvider(root="relative/dir")
+
+
+def test_file_root_still_follows_the_kubelet_swap(
+    kubelet_volume: KubeletVolume, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAVEDROAD_SECRETS_FILE_ROOT", str(kubelet_volume.root))
+    kubelet_volume.write({"token": "one"})
+    resolver = Resolver()
+    assert resolver.resolve(f"file:{kubelet_volume.root}/token").reveal() == "one"
+    kubelet_volume.write({"token": "two"})
+    assert resolver.resolve(f"file:{kubelet_volume.root}/token").reveal() == "two"

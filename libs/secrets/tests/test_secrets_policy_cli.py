@@ -64,7 +64,7 @@ def test_every_documented_class_has_a_default() -> None:
 @pytest.mark.parametrize(
     ("body", "fragment"),
     [
-        ("[[secrets]]\nref = 'env:X'\nclass = 'nope'\n", "secrets[0].class: 'nope'"),
+        ("[[secrets]]\nref = 'env:X'\nclass = 'nope'\n", "secrets[0].class is not a known class"),
         ("[[secrets]]\nclass = 'api-key'\n", "secrets[0].ref"),
         ("[[secrets]]\nref = 'env:X'\nclass = 'api-key'\nowner = 'me'\n", "unknown field"),
         (
@@ -139,6 +139,84 @@ def test_check_with_a_bad_policy_is_a_usage_error(
     assert "cannot read it" in capsys.readouterr().err
 
 
+def test_check_never_prints_a_value_written_where_a_reference_belongs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = aged_file(tmp_path / "good", days=1)
+    policy = write_policy(
+        tmp_path / "p.toml",
+        "[[secrets]]\nref = 'xoxb-1234-hunter2VerySecret'\nclass = 'slack-token'\n\n"
+        "[[secrets]]\nref = 'hunter2VerySecret:x'\nclass = 'api-key'\n\n"
+        "[[secrets]]\nref = 'env:hunter2 VerySecret'\nclass = 'api-key'\n\n"
+        f"[[secrets]]\nref = '{good}'\nclass = 'api-key'\n",
+    )
+    assert main(["check", "--policy", policy]) == 3
+    captured = capsys.readouterr()
+    assert "VerySecret" not in captured.out + captured.err
+    for index in range(3):
+        assert f"ERROR    secrets[{index}]" in captured.out
+    assert "looks like a value, not a secret reference" in captured.out
+    assert f"OK       {good}" in captured.out
+
+    assert main(["check", "--policy", policy, "--format", "json"]) == 3
+    captured = capsys.readouterr()
+    assert "VerySecret" not in captured.out + captured.err
+    rows = json.loads(captured.out)
+    assert [(row["entry"], row["ref"], row["status"]) for row in rows] == [
+        ("secrets[0]", None, "error"),
+        ("secrets[1]", None, "error"),
+        ("secrets[2]", None, "error"),
+        ("secrets[3]", good, "ok"),
+    ]
+
+
+def test_check_reports_every_entry_when_some_are_hostile(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    os.mkfifo(tmp_path / "fifo")
+    good = aged_file(tmp_path / "good", days=1)
+    old = aged_file(tmp_path / "old", days=100)
+    refs = [
+        f"file:{tmp_path}/a",
+        "file:/" + "x" * 5000,
+        f"file:{tmp_path}/{'n' * 300}",
+        f"file:{tmp_path}/fifo",
+        good,
+        old,
+    ]
+    policy = write_policy(
+        tmp_path / "p.toml",
+        "".join(f"[[secrets]]\nref = '{ref}'\nclass = 'api-key'\n\n" for ref in refs),
+    )
+    assert main(["check", "--policy", policy]) == 1  # overdue wins over unreadable
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert len(lines) == len(refs)
+    assert lines[0].startswith("ERROR") and "loop" in lines[0]
+    assert lines[1].startswith("ERROR    secrets[1]") and "longer than 4095 bytes" in lines[1]
+    assert lines[2].startswith("ERROR") and "longer than the file system allows" in lines[2]
+    assert lines[3].startswith("ERROR") and "FIFO" in lines[3]
+    assert lines[4].startswith(f"OK       {good}")
+    assert lines[5].startswith(f"OVERDUE  {old}")
+    assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize("duration", ["99999999999999999d", "9" * 400 + "w", "1000000w"])
+def test_an_absurd_duration_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], duration: str
+) -> None:
+    policy = write_policy(
+        tmp_path / "p.toml",
+        f"[classes]\napi-key = '{duration}'\n[[secrets]]\nref = 'env:X'\nclass = 'api-key'\n",
+    )
+    assert main(["check", "--policy", policy]) == 2
+    err = capsys.readouterr().err
+    assert "classes.api-key is longer than" in err
+    assert duration not in err
+
+
 # -- CLI: get ----------------------------------------------------------------------------------
 
 
@@ -168,7 +246,11 @@ def test_get_refuses_a_terminal_without_reveal(monkeypatch: pytest.MonkeyPatch) 
 @pytest.mark.parametrize(
     ("argv", "code", "fragment"),
     [
-        (["get", "nope:thing"], 2, "unknown secret reference scheme"),
+        (["get", "nope:thing"], 2, "not a known secret reference scheme"),
+        (["get", "file:/" + "x" * 5000], 2, "longer than 4095 bytes"),
+        (["get", "hunter2VerySecret"], 2, "not shown"),
+        (["get", "env:hunter2 VerySecret"], 2, "environment variable"),
+        (["rotate", "hunter2VerySecret", "--strategy", "generate"], 2, "not shown"),
         (["get", "env:PAVEDROAD_SURELY_UNSET"], 3, "environment variable"),
         (["rotate", "env:X", "--strategy", "generate"], 2, "aws-sm:<secret id or ARN>"),
         (["rotate", "aws-sm:x#k", "--strategy", "generate"], 2, "without #key"),
@@ -183,7 +265,17 @@ def test_error_exit_codes(
     argv: list[str], code: int, fragment: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(argv) == code
-    assert fragment in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert fragment in err
+    assert "VerySecret" not in err
+
+
+def test_get_of_a_symlink_loop_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    assert main(["get", f"file:{tmp_path}/a"]) == 3
+    err = capsys.readouterr().err
+    assert "symlinks form a loop" in err and "Traceback" not in err
 
 
 def test_unknown_subcommand_is_a_usage_error() -> None:

@@ -68,11 +68,8 @@ _atexit_registered = False
 
 
 def _tracing_differences(old: ObservabilitySettings, new: ObservabilitySettings) -> list[str]:
-    return [
-        f"{name}: {getattr(old, name)!r} -> {getattr(new, name)!r}"
-        for name in _TRACING_FIELDS
-        if getattr(old, name) != getattr(new, name)
-    ]
+    # Names only: the values (OTLP headers, endpoints) can hold credentials.
+    return [name for name in _TRACING_FIELDS if getattr(old, name) != getattr(new, name)]
 
 
 def _use_console(settings: ObservabilitySettings) -> bool:
@@ -107,6 +104,8 @@ def configure(
     log_format: str | None = None,
     log_stream: TextIO | None = None,
     log_sampling: LogSamplingPolicy | None = None,
+    log_max_field_bytes: int | None = None,
+    log_max_line_bytes: int | None = None,
     redact_emails: bool | None = None,
     redact_keys: Iterable[str] = (),
     safe_keys: Iterable[str] = (),
@@ -140,6 +139,11 @@ def configure(
         log_stream: Where lines go; default ``sys.stdout``.
         log_sampling: The sampling policy (default from ``PAVEDROAD_LOG_SAMPLE_RATES`` and
             ``PAVEDROAD_LOG_REPEAT_LIMIT``).
+        log_max_field_bytes: Cap on one field of a JSON line, in UTF-8 bytes
+            (``PAVEDROAD_LOG_MAX_FIELD_BYTES``; default 16384). Longer values are cut and
+            listed in the line's ``truncated`` field with their original size.
+        log_max_line_bytes: Cap on a whole JSON line (``PAVEDROAD_LOG_MAX_LINE_BYTES``;
+            default 65536); the largest fields are cut until the line fits.
         redact_emails: Redact e-mail addresses (``PAVEDROAD_REDACT_EMAILS``; default true).
         redact_keys: More denylisted key fragments.
         safe_keys: More keys exempt from the key denylist.
@@ -170,6 +174,8 @@ def configure(
             redact_keys=tuple(redact_keys),
             safe_keys=tuple(safe_keys),
             log_sampling=log_sampling,
+            log_max_field_bytes=log_max_field_bytes,
+            log_max_line_bytes=log_max_line_bytes,
         )
         stream = sys.stdout if log_stream is None else log_stream
         patterns = (
@@ -189,8 +195,8 @@ def configure(
                 differences.append("span_processors changed")
             if differences:
                 raise ConfigurationError(
-                    "configure() was already called with different tracing settings ("
-                    + "; ".join(differences)
+                    "configure() was already called with different tracing settings (changed: "
+                    + ", ".join(differences)
                     + "). OpenTelemetry allows one global TracerProvider per process: call "
                     "configure() once at startup with the final settings, or shutdown() and "
                     "restart the process."
@@ -207,7 +213,8 @@ def configure(
             current_provider = trace.get_tracer_provider()
             if not isinstance(current_provider, trace.ProxyTracerProvider):
                 raise ConfigurationError(
-                    f"a global TracerProvider is already installed ({current_provider!r}), by "
+                    "a global TracerProvider is already installed "
+                    f"({type(current_provider).__name__}), by "
                     "another library (e.g. opentelemetry-instrument) or by an earlier "
                     "configure() that was shut down. Pass tracing=False (or set "
                     "OTEL_SDK_DISABLED=true) to leave tracing to it, or remove the other setup."
@@ -226,6 +233,8 @@ def configure(
             console=console,
             stream=stream,
             capture_loggers=capture_loggers,
+            max_field_bytes=settings.log_max_field_bytes,
+            max_line_bytes=settings.log_max_line_bytes,
         )
         set_default_redactor(redactor)
         _state = Observability(

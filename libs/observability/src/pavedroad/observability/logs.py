@@ -13,7 +13,9 @@ measurable share of a line's cost):
 5. the pipeline's own fields, which need no redaction: ``level``, an ISO-8601 UTC
    ``timestamp``, ``logger``, and the current span's ``trace_id``/``span_id``;
 6. rendering: one JSON object per line, serialised with orjson, or a readable console line
-   when stderr is a terminal outside production.
+   when stderr is a terminal outside production; a JSON line longer than the size caps has
+   its largest values cut, and says so in its ``truncated`` field
+   (:mod:`pavedroad.observability.line_limits`).
 
 structlog events are written to the output directly as bytes. Stdlib records (uvicorn,
 SQLAlchemy, slack_sdk...) reach the same pipeline through :class:`PipelineHandler` on the root
@@ -33,9 +35,20 @@ from typing import IO, Any, Final, TextIO
 
 import orjson
 import structlog
+from pavedroad.observability.call_safety import (
+    FAILED_EVENT,
+    FAILURE_KEY,
+    failure_details,
+    safe_bound_logger_class,
+)
 from pavedroad.observability.correlation import TraceIds
+from pavedroad.observability.line_limits import fit_line
 from pavedroad.observability.redaction import Redactor
 from pavedroad.observability.sampling import REPORT_MARKER, LogSampler
+from pavedroad.observability.settings import (
+    DEFAULT_LOG_MAX_FIELD_BYTES,
+    DEFAULT_LOG_MAX_LINE_BYTES,
+)
 from structlog.contextvars import STRUCTLOG_KEY_PREFIX
 from structlog.dev import ConsoleRenderer
 from structlog.processors import (
@@ -99,12 +112,24 @@ _RECORD_ATTRIBUTES: Final = frozenset(
 
 
 class _JSONRenderer:
-    """Serialise an event dict with orjson; on any failure, still emit a line."""
+    """Serialise an event dict with orjson; on any failure, still emit a line. Lines longer
+    than the smaller size cap go through :func:`fit_line`."""
 
-    def __init__(self, redactor: Redactor, *, as_text: bool) -> None:
+    def __init__(
+        self,
+        redactor: Redactor,
+        *,
+        as_text: bool,
+        max_field_bytes: int = DEFAULT_LOG_MAX_FIELD_BYTES,
+        max_line_bytes: int = DEFAULT_LOG_MAX_LINE_BYTES,
+    ) -> None:
         self._redact = redactor.redact
         self._as_text = as_text
         self._default_hook = self._default  # bound once, not on every line
+        self._max_field_bytes = max_field_bytes
+        self._max_line_bytes = max_line_bytes
+        # No field of a line shorter than both caps can be over either.
+        self._fits = min(max_field_bytes, max_line_bytes)
 
     def _default(self, obj: Any) -> Any:
         # Values orjson cannot serialise natively. Their text could hold secrets, so it is
@@ -133,20 +158,44 @@ class _JSONRenderer:
             line = orjson.dumps(event_dict, default=self._default_hook, option=_JSON_OPTIONS)
         except (TypeError, orjson.JSONEncodeError):
             line = self._fallback(event_dict)
+        if len(line) > self._fits:
+            line = self._fit(event_dict, line)
         return line.decode() if self._as_text else line
+
+    def _dumps(self, value: Any) -> bytes:
+        try:
+            return orjson.dumps(value, default=self._default_hook, option=_JSON_OPTIONS)
+        except (TypeError, orjson.JSONEncodeError):
+            return orjson.dumps(self._jsonable(value, 0), option=_JSON_OPTIONS)
+
+    def _fit(self, event_dict: MutableMapping[str, Any], line: bytes) -> bytes:
+        try:
+            return fit_line(
+                event_dict,
+                line,
+                self._dumps,
+                max_field_bytes=self._max_field_bytes,
+                max_line_bytes=self._max_line_bytes,
+            )
+        except Exception as exc:
+            return self._failed(event_dict, exc)
 
     def _fallback(self, event_dict: MutableMapping[str, Any]) -> bytes:
         try:
             return orjson.dumps(self._jsonable(event_dict, 0), option=_JSON_OPTIONS)
         except Exception as exc:
-            return orjson.dumps(
-                {
-                    "event": "log event could not be serialised",
-                    "level": str(event_dict.get("level", "error")),
-                    "logger": str(event_dict.get("logger", "")),
-                    "error": type(exc).__name__,
-                }
-            )
+            return self._failed(event_dict, exc)
+
+    @staticmethod
+    def _failed(event_dict: MutableMapping[str, Any], exc: Exception) -> bytes:
+        return orjson.dumps(
+            {
+                "event": "log event could not be serialised",
+                "level": str(event_dict.get("level", "error"))[:16],
+                "logger": str(event_dict.get("logger", ""))[:256],
+                "error": type(exc).__name__,
+            }
+        )
 
     def _jsonable(self, value: Any, depth: int) -> Any:
         """Coerce what orjson rejects (huge ints, lone surrogates) into safe values."""
@@ -210,6 +259,8 @@ class LogPipeline:
         console: Render readable console lines instead of JSON.
         as_text: Return ``str`` rather than ``bytes`` (for text-only JSON streams).
         colors: Colour the console lines.
+        max_field_bytes: Cap on one field of a JSON line (see :mod:`.line_limits`).
+        max_line_bytes: Cap on a whole JSON line.
     """
 
     def __init__(
@@ -220,6 +271,8 @@ class LogPipeline:
         console: bool = False,
         as_text: bool = False,
         colors: bool = False,
+        max_field_bytes: int = DEFAULT_LOG_MAX_FIELD_BYTES,
+        max_line_bytes: int = DEFAULT_LOG_MAX_LINE_BYTES,
     ) -> None:
         self.redactor = redactor
         self.sampler = sampler
@@ -237,15 +290,58 @@ class LogPipeline:
             self._render = ConsoleRenderer(colors=colors)
         else:
             self._exceptions = ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
-            self._render = _JSONRenderer(redactor, as_text=as_text)
+            self._render = _JSONRenderer(
+                redactor,
+                as_text=as_text,
+                max_field_bytes=max_field_bytes,
+                max_line_bytes=max_line_bytes,
+            )
 
     def __call__(self, logger: Any, method_name: str, event_dict: MutableMapping[str, Any]) -> Any:
         name = getattr(logger, "name", None) or "root"
-        return self.process(event_dict, _METHOD_LEVELS.get(method_name, method_name), name)
+        level = _METHOD_LEVELS.get(method_name, method_name)
+        try:
+            return self.process(event_dict, level, name)
+        except structlog.DropEvent:
+            raise
+        except Exception as error:
+            # Never into the caller's code: a line that says a record was lost, and why.
+            return self._render(None, "error", self._failure_event(error, level, name))
+
+    def _failure_event(self, error: Exception, level: str, name: str) -> dict[str, Any]:
+        return {
+            "event": "log event could not be processed",
+            "error": type(error).__name__,
+            "requested_level": str(level)[:16],
+            "level": "error",
+            "timestamp": self._timestamp(),
+            "logger": str(name)[:256],
+        }
 
     def process_record(self, record: logging.LogRecord) -> Any:
-        """Build the event of a stdlib record and run it through :meth:`process`."""
-        event_dict: dict[str, Any] = {"event": record.getMessage()}
+        """Build the event of a stdlib record and run it through :meth:`process`.
+
+        A record whose message cannot be formatted (``log.info("%s %s", x)``) becomes an
+        error record naming the call (template, call site, error type, number of arguments)
+        without its arguments, which could hold secrets.
+        """
+        try:
+            message = record.getMessage()
+        except Exception as error:
+            event_dict: dict[str, Any] = {
+                "event": FAILED_EVENT,
+                FAILURE_KEY: failure_details(
+                    record.msg,
+                    record.levelname.lower(),
+                    len(record.args) if isinstance(record.args, tuple) else 1,
+                    error,
+                    f"{record.module}:{record.lineno}",
+                ),
+            }
+            failed = True
+        else:
+            event_dict = {"event": message}
+            failed = False
         if record.exc_info:
             event_dict["exc_info"] = record.exc_info
         if record.stack_info:
@@ -261,7 +357,7 @@ class LogPipeline:
                 ordered = [key for key in keys if key in extra]
             for key in ordered:
                 event_dict[key] = attributes[key]
-        level = _RECORD_LEVELS.get(record.levelname)
+        level = "error" if failed else _RECORD_LEVELS.get(record.levelname)
         if level is None:
             level = record.levelname.lower()
         return self.process(event_dict, level, record.name)
@@ -365,8 +461,10 @@ class _NamedLoggerFactory:
 class PipelineHandler(logging.Handler):
     """A stdlib handler that sends records through the same :class:`LogPipeline` as structlog.
 
-    Records dropped by sampling are discarded quietly; anything else that fails goes to
-    :meth:`logging.Handler.handleError`, as for any handler, and never to the caller.
+    Records dropped by sampling are discarded quietly. A record that cannot be processed
+    becomes an error line; one that cannot be written is reported on stderr by
+    :meth:`handleError`, by logger and call site only: never with the record's arguments,
+    which stdlib's own ``handleError`` prints and which can hold secrets.
     """
 
     def __init__(self, pipeline: LogPipeline, write: Callable[[Any], None]) -> None:
@@ -380,13 +478,33 @@ class PipelineHandler(logging.Handler):
             line = self._process(record)
         except structlog.DropEvent:
             return
-        except Exception:
-            self.handleError(record)
-            return
+        except Exception as error:
+            pipeline = self.pipeline
+            try:
+                line = pipeline._render(
+                    None, "error", pipeline._failure_event(error, record.levelname, record.name)
+                )
+            except Exception:
+                self.handleError(record)
+                return
         try:
             self._write(line)
         except Exception:
             self.handleError(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """Report a record that could not be written, without its message or arguments."""
+        if not logging.raiseExceptions:
+            return
+        try:
+            error = sys.exc_info()[1]
+            sys.stderr.write(
+                "pavedroad.observability: a log record could not be written "
+                f"(logger {record.name!r}, {record.module}:{record.lineno}, "
+                f"{type(error).__name__}); its arguments are not shown.\n"
+            )
+        except Exception:  # stderr itself is gone; nothing is left to tell
+            pass
 
 
 def install_logging(
@@ -397,6 +515,8 @@ def install_logging(
     console: bool,
     stream: TextIO,
     capture_loggers: Sequence[str] = CAPTURED_LOGGERS,
+    max_field_bytes: int = DEFAULT_LOG_MAX_FIELD_BYTES,
+    max_line_bytes: int = DEFAULT_LOG_MAX_LINE_BYTES,
 ) -> PipelineHandler:
     """Configure structlog and the root logger; return the handler that was installed.
 
@@ -407,12 +527,18 @@ def install_logging(
     """
     binary = not console and hasattr(stream, "buffer")
     pipeline = LogPipeline(
-        redactor, sampler, console=console, as_text=not binary, colors=_isatty(sys.stdout)
+        redactor,
+        sampler,
+        console=console,
+        as_text=not binary,
+        colors=_isatty(sys.stdout),
+        max_field_bytes=max_field_bytes,
+        max_line_bytes=max_line_bytes,
     )
     numeric_level = logging.getLevelNamesMapping()[level]
     structlog.configure(
         processors=[pipeline],
-        wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
+        wrapper_class=safe_bound_logger_class(numeric_level),
         logger_factory=_NamedLoggerFactory(stream, binary=binary),
         cache_logger_on_first_use=True,
     )

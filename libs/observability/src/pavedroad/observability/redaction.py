@@ -135,29 +135,33 @@ def _as_secret_pattern(name: str, pattern: str | re.Pattern[str] | SecretPattern
 
 
 def _check_pattern(pattern: SecretPattern) -> None:
-    where = f"redact_patterns[{pattern.kind!r}]"
+    # Patterns and kinds are named, never quoted: no error of this library echoes a value.
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", pattern.kind):
         raise ConfigurationError(
-            f"{where}: the kind must be an identifier (letters, digits, underscores), "
-            f"got {pattern.kind!r}."
+            "redact_patterns: a kind must be an identifier (letters, digits, underscores); "
+            "one is not (it is not shown)."
         )
+    where = f"redact_patterns[{pattern.kind!r}]"
     try:
         re.compile(pattern.regex, pattern.flags)
-    except (re.error, TypeError, ValueError) as exc:
+    except re.error as exc:
         raise ConfigurationError(
-            f"{where}: {pattern.regex!r} is not a valid regex: {exc}."
-        ) from exc
+            f"{where}: the pattern is not a valid regex: {exc.msg} at position {exc.pos}."
+        ) from None
+    except (TypeError, ValueError):
+        raise ConfigurationError(
+            f"{where}: the pattern is not a valid regex; give a string."
+        ) from None
     width = _pattern_width(pattern.regex, pattern.flags)
     if width is not None:
         low, high = width
         if low == 0:
             raise ConfigurationError(
-                f"{where}: {pattern.regex!r} can match the empty string; require at least one "
-                "character."
+                f"{where}: the pattern can match the empty string; require at least one character."
             )
         if high > MAX_PATTERN_WIDTH:
             raise ConfigurationError(
-                f"{where}: {pattern.regex!r} can match unbounded text, which would make "
+                f"{where}: the pattern can match unbounded text, which would make "
                 "redaction slower than linear; bound every quantifier, e.g. {1,256} instead "
                 "of + or *."
             )
@@ -324,13 +328,14 @@ class Redactor:
         cache_size: int = 4096,
     ) -> None:
         if max_depth < 1:
-            raise ConfigurationError(f"max_depth must be at least 1, got {max_depth!r}.")
+            raise ConfigurationError("max_depth must be at least 1.")
         if cache_size < 0:
-            raise ConfigurationError(f"cache_size must be 0 or more, got {cache_size!r}.")
+            raise ConfigurationError("cache_size must be 0 or more.")
         for key in (*extra_keys, *safe_keys):
             if not isinstance(key, str) or not _normalise_key(key):
                 raise ConfigurationError(
-                    f"redact_keys/safe_keys: {key!r} is not a usable key; give non-empty strings."
+                    "redact_keys/safe_keys: an entry is not a usable key (it is not shown); "
+                    "give non-empty strings of letters, digits or separators."
                 )
         if isinstance(extra_patterns, Mapping):
             user_patterns = [_as_secret_pattern(k, v) for k, v in extra_patterns.items()]

@@ -68,21 +68,21 @@ class LogSamplingPolicy:
             if not isinstance(rate, int | float) or math.isnan(rate) or not 0.0 <= rate <= 1.0:
                 where = "default_rate" if name == "<default_rate>" else f"rates[{name!r}]"
                 raise ConfigurationError(
-                    f"log sampling {where}={rate!r} is outside 0..1; use a keep probability "
+                    f"log sampling {where} is outside 0..1; use a keep probability "
                     "between 0 and 1, e.g. 0.1 to keep one event in ten."
                 )
         if self.repeat_limit is not None and (
             not isinstance(self.repeat_limit, int) or self.repeat_limit < 1
         ):
             raise ConfigurationError(
-                f"log sampling repeat_limit={self.repeat_limit!r} must be a positive whole "
+                "log sampling repeat_limit must be a positive whole "
                 "number, or None to turn rate limiting off."
             )
         for name in ("repeat_window_seconds", "report_interval_seconds"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or not value > 0 or math.isinf(value):
                 raise ConfigurationError(
-                    f"log sampling {name}={value!r} must be a positive number of seconds."
+                    f"log sampling {name} must be a positive number of seconds."
                 )
 
 

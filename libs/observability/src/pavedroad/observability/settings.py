@@ -3,7 +3,8 @@
 Precedence is the same for every setting: an explicit argument beats the environment, and the
 environment beats the default. The standard OpenTelemetry variables are read with their
 specified meaning; the library's own variables start with ``PAVEDROAD_``. A value that cannot
-be used raises :class:`ConfigurationError` naming the variable, the value and what is allowed;
+be used raises :class:`ConfigurationError` naming the variable and what is allowed, never the
+value itself (a secret pasted into the wrong variable must not reach a terminal or a log);
 nothing falls back silently.
 """
 
@@ -50,6 +51,11 @@ _BOOLEANS: Final = {"true": True, "1": True, "yes": True, "false": False, "0": F
 DEFAULT_SERVICE_NAME: Final = "unknown_service"
 DEFAULT_ENVIRONMENT: Final = "production"
 DEFAULT_SAMPLER: Final = "parentbased_traceidratio"
+#: Size caps of a JSON log line: one field's value, and the whole line, in UTF-8 bytes.
+DEFAULT_LOG_MAX_FIELD_BYTES: Final = 16 * 1024
+DEFAULT_LOG_MAX_LINE_BYTES: Final = 64 * 1024
+MIN_LOG_MAX_FIELD_BYTES: Final = 256
+MIN_LOG_MAX_LINE_BYTES: Final = 1024
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,8 @@ class ObservabilitySettings:
     redact_keys: tuple[str, ...] = ()
     safe_keys: tuple[str, ...] = ()
     log_sampling: LogSamplingPolicy = field(default_factory=LogSamplingPolicy)
+    log_max_field_bytes: int = DEFAULT_LOG_MAX_FIELD_BYTES
+    log_max_line_bytes: int = DEFAULT_LOG_MAX_LINE_BYTES
 
     @property
     def is_production(self) -> bool:
@@ -92,20 +100,23 @@ def parse_key_value_list(raw: str, *, variable: str) -> dict[str, str]:
     result: dict[str, str] = {}
     if not raw.strip():
         return result
-    for item in raw.split(","):
+    items = raw.split(",")
+    for position, item in enumerate(items, start=1):
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key:
             raise ConfigurationError(
-                f"{variable}={raw!r} is malformed at {item!r}: expected comma-separated "
-                "key=value pairs, e.g. 'deployment.environment.name=prod,team=payments'."
+                f"{variable} is malformed at item {position} of {len(items)} (values are not "
+                "shown): expected comma-separated key=value pairs, e.g. "
+                "'deployment.environment.name=prod,team=payments'."
             )
         try:
             result[key] = unquote(value.strip(), errors="strict")
-        except UnicodeDecodeError as exc:
+        except UnicodeDecodeError:
             raise ConfigurationError(
-                f"{variable}={raw!r}: the value of {key!r} is not valid percent-encoded UTF-8."
-            ) from exc
+                f"{variable}: the value of item {position} of {len(items)} is not valid "
+                "percent-encoded UTF-8 (values are not shown)."
+            ) from None
     return result
 
 
@@ -113,7 +124,7 @@ def _choice(name: str, value: str, allowed: tuple[str, ...], *, fold: bool = Tru
     normalised = value.strip().lower() if fold else value.strip()
     if normalised not in allowed:
         raise ConfigurationError(
-            f"{name}={value!r} is not supported; use one of: {', '.join(allowed)}."
+            f"{name} is not supported (the value is not shown); use one of: {', '.join(allowed)}."
         )
     return normalised
 
@@ -123,20 +134,25 @@ def _bool(name: str, value: str | bool) -> bool:
         return value
     parsed = _BOOLEANS.get(value.strip().lower())
     if parsed is None:
-        raise ConfigurationError(f"{name}={value!r} is not a boolean; use 'true' or 'false'.")
+        raise ConfigurationError(
+            f"{name} is not a boolean (the value is not shown); use 'true' or 'false'."
+        )
     return parsed
 
 
 def _ratio(name: str, value: str | float) -> float:
     try:
         ratio = float(value)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError):
+        # "from None": float()'s own message would quote the value.
         raise ConfigurationError(
-            f"{name}={value!r} is not a number; use a sampling ratio between 0 and 1, e.g. 0.25."
-        ) from exc
+            f"{name} is not a number (the value is not shown); use a sampling ratio between 0 "
+            "and 1, e.g. 0.25."
+        ) from None
     if math.isnan(ratio) or not 0.0 <= ratio <= 1.0:
         raise ConfigurationError(
-            f"{name}={value!r} is outside 0..1; use a sampling ratio between 0 and 1, e.g. 0.25."
+            f"{name} is outside 0..1 (the value is not shown); use a sampling ratio between 0 "
+            "and 1, e.g. 0.25."
         )
     return ratio
 
@@ -145,9 +161,24 @@ def _endpoint(name: str, value: str) -> str:
     parts = urlsplit(value.strip())
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise ConfigurationError(
-            f"{name}={value!r} is not an http(s) URL; use e.g. 'http://otel-collector:4318'."
+            f"{name} is not an http(s) URL (the value is not shown); use e.g. "
+            "'http://otel-collector:4318'."
         )
     return value.strip()
+
+
+def _byte_count(name: str, value: object, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ConfigurationError(
+            f"{name} is not a whole number of bytes (the value is not shown); use e.g. 65536."
+        )
+    text = str(value).strip()
+    if not re.fullmatch(r"[0-9]{1,12}", text) or int(text) < minimum:
+        raise ConfigurationError(
+            f"{name} must be a whole number of bytes of at least {minimum} (the value is not "
+            "shown); use e.g. 65536."
+        )
+    return int(text)
 
 
 def _pick(
@@ -188,6 +219,8 @@ def resolve_settings(
     redact_keys: tuple[str, ...] = (),
     safe_keys: tuple[str, ...] = (),
     log_sampling: LogSamplingPolicy | None = None,
+    log_max_field_bytes: int | None = None,
+    log_max_line_bytes: int | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> ObservabilitySettings:
     """Resolve and validate every setting: argument, then environment, then default.
@@ -207,13 +240,13 @@ def resolve_settings(
         for key, value in resource_attributes.items():
             if not isinstance(key, str) or not key or not isinstance(value, str):
                 raise ConfigurationError(
-                    f"resource_attributes[{key!r}]={value!r}: keys and values must be "
-                    "non-empty strings."
+                    "resource_attributes: keys and values must be non-empty strings; an entry "
+                    f"has a {type(key).__name__} key and a {type(value).__name__} value."
                 )
         attributes.update(resource_attributes)
     if service_name is not None:
         if not service_name.strip():
-            raise ConfigurationError("service_name='' is empty; give the service's name.")
+            raise ConfigurationError("service_name is empty; give the service's name.")
         attributes["service.name"] = service_name
     if service_version is not None:
         attributes["service.version"] = service_version
@@ -252,8 +285,8 @@ def resolve_settings(
             ratio = _ratio(name, picked_ratio[0])  # type: ignore[arg-type]
     elif sample_ratio is not None:
         raise ConfigurationError(
-            f"sample_ratio={sample_ratio!r} has no effect with sampler {resolved_sampler!r}; "
-            f"use sampler 'parentbased_traceidratio' or 'traceidratio', or drop sample_ratio."
+            f"sample_ratio has no effect with sampler {resolved_sampler!r}; use sampler "
+            "'parentbased_traceidratio' or 'traceidratio', or drop sample_ratio."
         )
 
     # OTLP exporter. Signal-specific variables beat the generic ones, as the spec says.
@@ -309,8 +342,8 @@ def resolve_settings(
             millis = -1.0
         if not millis > 0 or math.isinf(millis):
             raise ConfigurationError(
-                f"{variable}={raw_timeout!r} is not a positive number of milliseconds; "
-                "use e.g. 10000 for ten seconds."
+                f"{variable} is not a positive number of milliseconds (the value is not "
+                "shown); use e.g. 10000 for ten seconds."
             )
         timeout = millis / 1000.0
 
@@ -340,6 +373,35 @@ def resolve_settings(
         name = "redact_emails" if picked_emails[1] == "argument" else picked_emails[1]
         emails = _bool(name, picked_emails[0])  # type: ignore[arg-type]
 
+    caps = []
+    for argument, variable, default, minimum in (
+        (
+            log_max_field_bytes,
+            "PAVEDROAD_LOG_MAX_FIELD_BYTES",
+            DEFAULT_LOG_MAX_FIELD_BYTES,
+            MIN_LOG_MAX_FIELD_BYTES,
+        ),
+        (
+            log_max_line_bytes,
+            "PAVEDROAD_LOG_MAX_LINE_BYTES",
+            DEFAULT_LOG_MAX_LINE_BYTES,
+            MIN_LOG_MAX_LINE_BYTES,
+        ),
+    ):
+        picked_cap = _pick(argument, env, variable)
+        if picked_cap is None:
+            caps.append(default)
+        else:
+            name = variable.removeprefix("PAVEDROAD_").lower()
+            name = name if picked_cap[1] == "argument" else picked_cap[1]
+            caps.append(_byte_count(name, picked_cap[0], minimum))
+    max_field_bytes, max_line_bytes = caps
+    if max_field_bytes > max_line_bytes:
+        raise ConfigurationError(
+            "log_max_field_bytes (PAVEDROAD_LOG_MAX_FIELD_BYTES) is larger than "
+            "log_max_line_bytes (PAVEDROAD_LOG_MAX_LINE_BYTES); a field must fit in a line."
+        )
+
     if log_sampling is None:
         rates = _parse_sample_rates(
             env.get("PAVEDROAD_LOG_SAMPLE_RATES", ""), "PAVEDROAD_LOG_SAMPLE_RATES"
@@ -353,8 +415,8 @@ def resolve_settings(
         if raw_limit:
             if not re.fullmatch(r"[0-9]+", raw_limit):
                 raise ConfigurationError(
-                    f"PAVEDROAD_LOG_REPEAT_LIMIT={raw_limit!r} is not a whole number; use e.g. "
-                    "100 (events per key per second), or 0 to turn rate limiting off."
+                    "PAVEDROAD_LOG_REPEAT_LIMIT is not a whole number (the value is not shown); "
+                    "use e.g. 100 (events per key per second), or 0 to turn rate limiting off."
                 )
             policy_kwargs["repeat_limit"] = int(raw_limit) or None
         log_sampling = LogSamplingPolicy(**policy_kwargs)  # type: ignore[arg-type]
@@ -378,4 +440,6 @@ def resolve_settings(
         redact_keys=tuple(redact_keys),
         safe_keys=tuple(safe_keys),
         log_sampling=log_sampling,
+        log_max_field_bytes=max_field_bytes,
+        log_max_line_bytes=max_line_bytes,
     )

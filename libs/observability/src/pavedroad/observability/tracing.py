@@ -121,7 +121,7 @@ def build_sampler(name: str, ratio: float) -> Sampler:
         return samplers[name]
     except KeyError:
         raise ConfigurationError(
-            f"sampler={name!r} is not supported; use one of: {', '.join(samplers)}."
+            f"sampler is not supported (the value is not shown); use one of: {', '.join(samplers)}."
         ) from None
 
 

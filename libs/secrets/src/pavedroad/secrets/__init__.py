@@ -16,7 +16,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pavedroad.secrets.cache import SecretCache
 from pavedroad.secrets.errors import (
     AuthenticationError,
+    FetchTimeoutError,
     PolicyError,
+    ProviderFailureError,
     ReferenceSyntaxError,
     RotationError,
     SecretError,
@@ -43,7 +45,9 @@ __all__ = [
     "BUILTIN_SCHEMES",
     "AuthenticationError",
     "CertificateReloader",
+    "FetchTimeoutError",
     "PolicyError",
+    "ProviderFailureError",
     "ReferenceSyntaxError",
     "Resolver",
     "RotationError",

@@ -1,16 +1,32 @@
 """A refreshing, versioned secret cache: the object a service holds to read its secrets.
 
 * A cache hit is a dictionary lookup and a clock read; no lock, no copy, no I/O.
-* Each item is refreshed by one background thread at a random point between ttl/2 and ttl after
-  it was read, so that replicas started together do not refresh together. Items whose provider
+* Backend reads run in worker threads, never under a lock that readers wait on, and never in
+  the caller's thread. There is at most one read per reference at a time (single-flight):
+  every caller that needs a read joins the one in progress and shares its value or its error,
+  whether it called :meth:`SecretCache.get` or :meth:`SecretCache.aget`.
+* A caller waits for a read at most ``fetch_timeout`` seconds after that read started. A read
+  that takes longer counts as a transient failure (:class:`FetchTimeoutError`); it keeps
+  running (Python cannot cancel a thread), no second read of that reference starts until it
+  returns, and its value is stored if it eventually arrives.
+* Each item is refreshed in the background at a random point between ttl/2 and ttl after it
+  was read, so that replicas started together do not refresh together. Items whose provider
   offers a cheap change token (files) are also polled, so a swapped Kubernetes Secret is seen
   within ``poll_interval``.
 * Items with a lease (Vault dynamic credentials) are refreshed at the latest after two thirds of
   the lease, which renews the lease or issues new credentials while the old ones still work.
-* While the backend fails transiently (unreachable, throttled, 5xx), the last good value is
-  served for up to ``max_staleness`` seconds (never past a lease's expiry); after that
-  :class:`StaleSecretError` is raised. A permanent failure (the secret was deleted, access was
-  revoked) is raised as soon as the value's ttl is over.
+* Once an item's ttl is over, readers are answered at once with the last good value (for up to
+  ``max_staleness``, never past a lease's expiry) while one refresh runs; they never wait for a
+  slow or hung backend when an older value may be served.
+* Any provider failure counts: a :class:`SecretError` the provider raised, or any other
+  exception, which is wrapped in :class:`ProviderFailureError` naming the reference (the
+  original is its ``__cause__``). While the backend fails transiently (unreachable, throttled,
+  5xx, timed out, an unknown exception), the last good value is served for up to
+  ``max_staleness`` seconds; after that :class:`StaleSecretError` is raised. A permanent failure
+  (the secret was deleted, access was revoked) is raised as soon as it is known and the ttl is
+  over. After a failure, reads of that reference back off exponentially (1 s doubling, up to
+  ttl/2, at most 30 s while nothing was ever read): callers in the back-off window get the last
+  outcome without a backend call.
 * The values that an item held before a change are kept for ``overlap`` seconds: verifiers use
   them to accept both the current and the previous version during a rotation.
 * :meth:`SecretCache.refresh` forces a re-read; callers use it when the backend of the *secret's
@@ -20,6 +36,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import logging
@@ -28,11 +45,18 @@ import random
 import threading
 import time
 import weakref
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from types import TracebackType
 
-from pavedroad.secrets.errors import SecretError, StaleSecretError, TransientBackendError
-from pavedroad.secrets.providers.base import FetchedSecret, Provider
+from pavedroad.secrets.errors import (
+    FetchTimeoutError,
+    SecretError,
+    SecretLookupError,
+    StaleSecretError,
+    TransientBackendError,
+    wrap_provider_failure,
+)
+from pavedroad.secrets.providers.base import FetchedSecret
 from pavedroad.secrets.reference import SecretReference
 from pavedroad.secrets.resolver import Resolver
 from pavedroad.secrets.value import SecretValue
@@ -40,19 +64,38 @@ from pavedroad.secrets.value import SecretValue
 logger = logging.getLogger("pavedroad.secrets")
 
 _monotonic = time.monotonic
-# Retry a failing background refresh after this long, doubling up to ttl/2.
+# Retry a failing read after this long, doubling up to ttl/2.
 _FIRST_RETRY = 1.0
+# While a reference has never been read, its retries back off to at most this long.
+_MAX_FIRST_READ_RETRY = 30.0
 # At most this many previous values are kept per item, however short the rotations.
 _MAX_PREVIOUS = 3
 # A lease is refreshed once this share of it has passed, at the latest.
 _LEASE_REFRESH_SHARE = 2 / 3
+#: Default seconds a caller waits for one backend read.
+DEFAULT_FETCH_TIMEOUT = 10.0
 
 _REFRESH = 0
 _POLL = 1
 
 
+class _Flight:
+    """One backend read of one entry, shared by every caller that needs it."""
+
+    __slots__ = ("callbacks", "deadline", "done", "error", "fetched", "timeout_error")
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.done = threading.Event()
+        self.fetched: FetchedSecret | None = None
+        self.error: SecretError | None = None
+        self.timeout_error: FetchTimeoutError | None = None
+        self.callbacks: list[Callable[[], None]] = []
+
+
 class _Entry:
-    """The state of one cached reference. Mutated only with ``lock`` held."""
+    """The state of one cached reference. Mutated only with ``lock`` held; the lock is never
+    held during a backend call."""
 
     __slots__ = (
         "aliases",
@@ -60,21 +103,20 @@ class _Entry:
         "failures",
         "fetched",
         "fetched_at",
+        "flight",
         "fresh_until",
         "last_error",
         "lock",
         "next_poll",
         "next_refresh",
         "previous",
-        "provider",
         "ref",
         "retry_at",
         "stale_limit",
     )
 
-    def __init__(self, ref: SecretReference, provider: Provider) -> None:
+    def __init__(self, ref: SecretReference) -> None:
         self.ref = ref
-        self.provider = provider
         self.lock = threading.Lock()
         self.aliases: set[Hashable] = {str(ref)}
         self.fetched: FetchedSecret | None = None
@@ -83,26 +125,31 @@ class _Entry:
         self.stale_limit = 0.0
         self.retry_at = 0.0
         self.failures = 0
-        self.last_error: BaseException | None = None
+        self.last_error: SecretError | None = None
         self.previous: list[tuple[SecretValue, float]] = []
         self.change_token: Hashable | None = None
         self.next_refresh = 0.0
         self.next_poll = 0.0
+        self.flight: _Flight | None = None
 
 
 class SecretCache:
     """Resolves references to values, caches them and keeps them fresh in the background.
 
-    Thread-safe; use one per process. In asyncio code use :meth:`aget` and :meth:`arefresh`,
-    which answer hits without leaving the event loop and run backend reads in a worker thread.
+    Thread-safe; use one per process. In asyncio code use :meth:`aget` and :meth:`arefresh`:
+    they never block the event loop (a hit or a stale value is returned at once, a read is
+    awaited without a thread of the loop's executor), or :meth:`peek`, which never does I/O.
 
     :param resolver: reads references; a default :class:`Resolver` when omitted.
     :param ttl: seconds a value is served before it must have been re-read.
     :param max_staleness: seconds the last good value is served while the backend fails.
     :param overlap: seconds a replaced value is still returned by :meth:`versions`.
     :param poll_interval: seconds between change-token checks (files).
-    :param background: refresh in a background thread; when False, items are re-read by the
-        caller that finds them expired.
+    :param fetch_timeout: seconds a caller waits for one backend read before it is treated as a
+        transient failure (the last good value is served, if there is one).
+    :param background: refresh in a background thread; when False, items are re-read when a
+        caller finds them expired, and that caller waits for the read (at most
+        ``fetch_timeout``) instead of being answered with the stale value.
     """
 
     def __init__(
@@ -113,6 +160,7 @@ class SecretCache:
         max_staleness: float = 3600.0,
         overlap: float = 900.0,
         poll_interval: float = 2.0,
+        fetch_timeout: float = DEFAULT_FETCH_TIMEOUT,
         background: bool = True,
         rng: random.Random | None = None,
     ) -> None:
@@ -120,6 +168,7 @@ class SecretCache:
             ("ttl", ttl),
             ("max_staleness", max_staleness),
             ("poll_interval", poll_interval),
+            ("fetch_timeout", fetch_timeout),
         ):
             if not number > 0:
                 raise ValueError(f"SecretCache {name} must be > 0 seconds, got {number!r}")
@@ -136,6 +185,7 @@ class SecretCache:
         self._max_staleness = max_staleness
         self._overlap = overlap
         self._poll_interval = poll_interval
+        self._fetch_timeout = fetch_timeout
         self._background = background
         self._rng = rng or random.Random()
         # The hot path reads only this: alias -> (fresh_until, value), replaced atomically.
@@ -162,10 +212,11 @@ class SecretCache:
     def get(self, reference: str | SecretReference) -> SecretValue:
         """Return the value of ``reference``, reading it from its backend only when needed.
 
-        Raises :class:`~pavedroad.secrets.errors.SecretError` subclasses: the first read of a
-        reference raises what the provider raised; later reads raise
+        Blocks only when no value may be served: the first read, or after a permanent failure,
+        for at most ``fetch_timeout``. Raises :class:`~pavedroad.secrets.errors.SecretError`
+        subclasses: what the read raised when there is no value to fall back on,
         :class:`StaleSecretError` once the backend has failed transiently for longer than
-        max_staleness, or the provider's error once a permanent failure outlives the ttl.
+        max_staleness, or a permanent failure once the value's ttl is over.
         """
         snapshot = self._hot.get(reference)
         if snapshot is not None and snapshot[0] > _monotonic():
@@ -173,11 +224,39 @@ class SecretCache:
         return self._get_slow(reference)
 
     async def aget(self, reference: str | SecretReference) -> SecretValue:
-        """:meth:`get` for asyncio code: a hit returns at once, a miss reads in a thread."""
+        """:meth:`get` for asyncio code; never blocks the event loop.
+
+        A fresh value is returned without leaving the loop, a servable stale value likewise
+        while one refresh runs off the loop. Otherwise the caller awaits the read (shared with
+        every sync and async caller of the same reference) for at most ``fetch_timeout``.
+        """
         snapshot = self._hot.get(reference)
         if snapshot is not None and snapshot[0] > _monotonic():
             return snapshot[1]
-        return await asyncio.to_thread(self._get_slow, reference)
+        entry = self._entry(reference)
+        outcome = self._consult(entry, reference, serve_stale=self._background)
+        if isinstance(outcome, SecretValue):
+            return outcome
+        await self._await_flight(entry, outcome)
+        return self._settle(entry, outcome, serve_stale=True)
+
+    def peek(self, reference: str | SecretReference) -> SecretValue | None:
+        """The value :meth:`get` would return without waiting, or None; never does I/O.
+
+        Returns the cached value while it is fresh or may be served stale. Returns None when
+        there is none to serve (never read yet, read failed, past max_staleness); when a read is
+        due and none is running, one is started in the background, so a later call may
+        succeed. Raises only :class:`ReferenceSyntaxError` for a malformed reference.
+        """
+        snapshot = self._hot.get(reference)
+        if snapshot is not None and snapshot[0] > _monotonic():
+            return snapshot[1]
+        entry = self._entry(reference)
+        try:
+            outcome = self._consult(entry, reference, serve_stale=True)
+        except SecretError:
+            return None
+        return outcome if isinstance(outcome, SecretValue) else None
 
     def versions(self, reference: str | SecretReference) -> tuple[SecretValue, ...]:
         """The current value first, then values it replaced less than ``overlap`` seconds ago.
@@ -200,53 +279,135 @@ class SecretCache:
         Call it when the value was refused by the system it is for (the database says the
         password is wrong). Pass that value as ``rejected``: if another thread has already
         replaced it, the newer value is returned without another backend read. Errors are
-        raised, not hidden behind a stale value: the stale value is known to be bad.
+        raised, not hidden behind a stale value: the stale value is known to be bad. Waits at
+        most ``fetch_timeout`` per read.
         """
         entry = self._entry(reference)
+        for attempt in range(2):
+            outcome, fresh = self._refresh_step(entry, rejected)
+            if isinstance(outcome, SecretValue):
+                return outcome
+            outcome.done.wait(max(outcome.deadline - _monotonic(), 0.0))
+            value = self._settle(entry, outcome, serve_stale=False)
+            if fresh or attempt == 1 or (rejected is not None and value != rejected):
+                return value
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def arefresh(
+        self, reference: str | SecretReference, *, rejected: SecretValue | None = None
+    ) -> SecretValue:
+        """:meth:`refresh` for asyncio code; the read runs off the event loop."""
+        entry = self._entry(reference)
+        for attempt in range(2):
+            outcome, fresh = self._refresh_step(entry, rejected)
+            if isinstance(outcome, SecretValue):
+                return outcome
+            await self._await_flight(entry, outcome)
+            value = self._settle(entry, outcome, serve_stale=False)
+            if fresh or attempt == 1 or (rejected is not None and value != rejected):
+                return value
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _get_slow(self, reference: str | SecretReference) -> SecretValue:
+        entry = self._entry(reference)
+        outcome = self._consult(entry, reference, serve_stale=self._background)
+        if isinstance(outcome, SecretValue):
+            return outcome
+        outcome.done.wait(max(outcome.deadline - _monotonic(), 0.0))
+        return self._settle(entry, outcome, serve_stale=True)
+
+    def _consult(
+        self, entry: _Entry, reference: Hashable, *, serve_stale: bool
+    ) -> SecretValue | _Flight:
+        """Answer a reader from memory, or name the read it must wait for (starting it if none
+        is running). Never waits for a backend."""
+        with entry.lock:
+            now = _monotonic()
+            fetched = entry.fetched
+            if fetched is not None:
+                self._publish_alias(entry, reference)
+                if now < entry.fresh_until:
+                    return fetched.value
+            flight = entry.flight
+            if flight is None:
+                if entry.last_error is not None and now < entry.retry_at:
+                    # Backing off: answer from the last outcome, add no backend call.
+                    return self._stale_or_raise(entry, entry.last_error)
+                flight = self._start(entry, renew=fetched is not None)
+            elif not flight.done.is_set() and now >= flight.deadline:
+                # The read in progress is hung: it is a failure, whoever is asking.
+                error = self._timed_out(entry, flight)
+                return self._stale_or_raise(entry, error)
+            if serve_stale and self._servable(entry, now):
+                assert fetched is not None
+                return fetched.value
+            return flight
+
+    def _refresh_step(
+        self, entry: _Entry, rejected: SecretValue | None
+    ) -> tuple[SecretValue | _Flight, bool]:
+        """A forced re-read: the replacement of ``rejected`` if there is one already, else the
+        read to wait for and whether it started after this call."""
         with entry.lock:
             if (
                 rejected is not None
                 and entry.fetched is not None
                 and entry.fetched.value != rejected
             ):
-                return entry.fetched.value
-            return self._read(entry, renew=False)
+                return entry.fetched.value, False
+            if entry.flight is not None:
+                return entry.flight, False
+            return self._start(entry, renew=False), True
 
-    async def arefresh(
-        self, reference: str | SecretReference, *, rejected: SecretValue | None = None
-    ) -> SecretValue:
-        """:meth:`refresh` for asyncio code; the backend read runs in a thread."""
-        return await asyncio.to_thread(self.refresh, reference, rejected=rejected)
-
-    def _get_slow(self, reference: str | SecretReference) -> SecretValue:
-        entry = self._entry(reference)
+    def _settle(self, entry: _Entry, flight: _Flight, *, serve_stale: bool) -> SecretValue:
+        """The answer to a caller that waited for ``flight`` (which may still be running)."""
         with entry.lock:
-            if entry.fetched is None:
-                return self._read(entry, renew=False)
-            self._publish_alias(entry, reference)
-            assert entry.fetched is not None
-            now = _monotonic()
-            if now < entry.fresh_until:
-                return entry.fetched.value
-            if entry.last_error is not None and now < entry.retry_at:
-                # The refresh thread is backing off: answer from the last outcome, do not
-                # add a backend call per reader.
-                return self._stale_or_raise(entry, entry.last_error)
-            try:
-                return self._read(entry, renew=True)
-            except SecretError as exc:
-                self._record_failure(entry, exc)
-                return self._stale_or_raise(entry, exc)
+            if not flight.done.is_set():
+                error: SecretError = self._timed_out(entry, flight)
+            elif flight.error is not None:
+                error = flight.error
+            else:
+                assert flight.fetched is not None
+                return flight.fetched.value
+            if not serve_stale or entry.fetched is None:
+                raise error
+            return self._stale_or_raise(entry, error)
 
-    def _stale_or_raise(self, entry: _Entry, error: BaseException) -> SecretValue:
-        """After a failed refresh: the last good value while that is allowed, else an error.
+    async def _await_flight(self, entry: _Entry, flight: _Flight) -> None:
+        """Wait for ``flight`` without blocking the loop, at most until its deadline."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
 
-        Only a transient failure (backend unreachable, throttled, 5xx) is bridged with the last
-        good value, for up to max_staleness. A permanent one (the secret or key was deleted,
-        access was revoked) is raised once the value's ttl is over.
+        def wake() -> None:
+            # RuntimeError: the loop was closed meanwhile, so nobody is waiting.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_resolve, future)
+
+        with entry.lock:
+            done = flight.done.is_set()
+            if not done:
+                flight.callbacks.append(wake)
+        if done:
+            return
+        with contextlib.suppress(TimeoutError):  # _settle turns the overrun into an error
+            await asyncio.wait_for(future, max(flight.deadline - _monotonic(), 0.0))
+
+    def _servable(self, entry: _Entry, now: float) -> bool:
+        """Whether the last good value may stand in while a read runs."""
+        return (
+            entry.fetched is not None
+            and now < entry.stale_limit
+            and (entry.last_error is None or isinstance(entry.last_error, TransientBackendError))
+        )
+
+    def _stale_or_raise(self, entry: _Entry, error: SecretError) -> SecretValue:
+        """After a failed read: the last good value while that is allowed, else an error.
+
+        Only a transient failure (backend unreachable, throttled, 5xx, timed out, an unknown
+        exception) is bridged with the last good value, for up to max_staleness. A permanent
+        one (the secret or key was deleted, access was revoked) is raised.
         """
-        assert entry.fetched is not None
-        if not isinstance(error, TransientBackendError):
+        if entry.fetched is None or not isinstance(error, TransientBackendError):
             raise error
         if _monotonic() < entry.stale_limit:
             return entry.fetched.value
@@ -263,27 +424,94 @@ class SecretCache:
         key = str(ref)
         entry = self._entries.get(key)
         if entry is None:
-            provider = self._resolver.provider(ref.scheme)
             with self._lock:
-                entry = self._entries.setdefault(key, _Entry(ref, provider))
+                entry = self._entries.setdefault(key, _Entry(ref))
         if reference not in entry.aliases:
             with entry.lock:
                 entry.aliases.add(reference)
         return entry
 
-    # -- bookkeeping (entry.lock held) -----------------------------------------------------------
+    # -- reads (entry.lock held where noted) -----------------------------------------------------
 
-    def _read(self, entry: _Entry, *, renew: bool) -> SecretValue:
-        """Read the entry's backend and store the result. ``renew`` lets the provider renew a
-        lease instead of issuing anew; a forced refresh always reads anew."""
-        # The change token is taken first: a change after it shows up at the next poll.
-        token = entry.provider.change_token(entry.ref)
-        if renew and entry.fetched is not None:
-            fetched = entry.provider.refresh(entry.ref, entry.fetched)
-        else:
-            fetched = entry.provider.fetch(entry.ref)
-        self._store(entry, fetched, token)
-        return fetched.value
+    def _start(self, entry: _Entry, *, renew: bool, poll: bool = False) -> _Flight:
+        """Start the entry's one read in a worker thread. entry.lock held."""
+        flight = _Flight(_monotonic() + self._fetch_timeout)
+        entry.flight = flight
+        thread = threading.Thread(
+            target=self._fly,
+            args=(entry, flight, entry.fetched if renew else None, entry.change_token, poll),
+            name="pavedroad-secrets-fetch",
+            daemon=True,
+        )
+        thread.start()
+        return flight
+
+    def _fly(
+        self,
+        entry: _Entry,
+        flight: _Flight,
+        previous: FetchedSecret | None,
+        known_token: Hashable | None,
+        poll: bool,
+    ) -> None:
+        """The worker thread of one read. ``previous`` lets the provider renew a lease instead
+        of issuing anew; a poll reads only when the change token moved."""
+        fetched: FetchedSecret | None = None
+        error: SecretError | None = None
+        token: Hashable | None = None
+        try:
+            provider = self._resolver.provider(entry.ref.scheme)
+            # The change token is taken first: a change after it shows up at the next poll.
+            token = provider.change_token(entry.ref)
+            if poll and token == known_token:
+                pass  # unchanged: nothing to read
+            elif previous is not None:
+                fetched = provider.refresh(entry.ref, previous)
+            else:
+                fetched = provider.fetch(entry.ref)
+        except BaseException as exc:  # any failure is a failure; the waiters must hear of it
+            error = _wrap(exc, entry.ref)
+        finally:
+            self._complete(entry, flight, fetched, token, error)
+
+    def _complete(
+        self,
+        entry: _Entry,
+        flight: _Flight,
+        fetched: FetchedSecret | None,
+        token: Hashable | None,
+        error: SecretError | None,
+    ) -> None:
+        with entry.lock:
+            if entry.flight is flight:
+                entry.flight = None
+            if fetched is not None:
+                self._store(entry, fetched, token)
+            elif error is not None:
+                self._record_failure(entry, error)
+                if self._background and entry.fetched is not None:
+                    entry.next_refresh = entry.retry_at
+                    self._enqueue(entry.retry_at, _REFRESH, entry)
+            # else: a poll found the change token unchanged; nothing to store.
+            flight.fetched = fetched
+            flight.error = error
+            callbacks, flight.callbacks = flight.callbacks, []
+            flight.done.set()
+        for callback in callbacks:
+            callback()
+
+    def _timed_out(self, entry: _Entry, flight: _Flight) -> FetchTimeoutError:
+        """Record once that ``flight`` overran fetch_timeout; return its error. entry.lock held."""
+        if flight.timeout_error is None:
+            flight.timeout_error = FetchTimeoutError(
+                f"{entry.ref.scheme}: reading {entry.ref} took longer than fetch_timeout "
+                f"({self._fetch_timeout:g}s); the read continues in the background and no "
+                "other read of it starts until it returns",
+                reference=str(entry.ref),
+                provider=entry.ref.scheme,
+            )
+            self._record_failure(entry, flight.timeout_error)
+        return flight.timeout_error
 
     def _store(self, entry: _Entry, fetched: FetchedSecret, token: Hashable | None) -> None:
         now = _monotonic()
@@ -321,18 +549,17 @@ class SecretCache:
         assert entry.fetched is not None
         self._hot[reference] = (entry.fresh_until, entry.fetched.value)
 
-    def _record_failure(self, entry: _Entry, exc: BaseException) -> None:
+    def _record_failure(self, entry: _Entry, exc: SecretError) -> None:
         entry.failures += 1
         entry.last_error = exc
-        delay = min(_FIRST_RETRY * 2 ** (entry.failures - 1), max(self._ttl / 2, _FIRST_RETRY))
+        cap = max(self._ttl / 2, _FIRST_RETRY)
+        if entry.fetched is None:
+            cap = min(cap, _MAX_FIRST_READ_RETRY)
+        delay = min(_FIRST_RETRY * 2 ** min(entry.failures - 1, 32), cap)
         entry.retry_at = _monotonic() + delay * self._rng.uniform(0.8, 1.2)
         logger.warning(
-            "secret refresh failed; will retry",
-            extra={
-                "secret_ref": str(entry.ref),
-                "failures": entry.failures,
-                "error": str(exc) if isinstance(exc, SecretError) else type(exc).__name__,
-            },
+            "secret read failed; will retry",
+            extra={"secret_ref": str(entry.ref), "failures": entry.failures, "error": str(exc)},
         )
 
     # -- background refresh ----------------------------------------------------------------------
@@ -366,25 +593,24 @@ class SecretCache:
                 self._run_one(entry, kind, due)
 
     def _run_one(self, entry: _Entry, kind: int, due: float) -> None:
+        """Start the due refresh or poll of ``entry``; the read runs in its own thread, so a
+        hung backend holds up neither this thread nor other references."""
         with entry.lock:
             if entry.fetched is None:
                 return
             if kind == _POLL:
                 if due != entry.next_poll:
                     return
-                token = self._safe_token(entry)
                 entry.next_poll = _monotonic() + self._poll_interval
                 self._enqueue(entry.next_poll, _POLL, entry)
-                if token == entry.change_token:
-                    return
-            elif due != entry.next_refresh:
+                if entry.flight is None:
+                    self._start(entry, renew=True, poll=True)
+                return
+            if due != entry.next_refresh:
                 return  # superseded: a later read rescheduled this item
-            try:
-                self._read(entry, renew=True)
-            except Exception as exc:  # the refresh thread must survive any backend failure
-                self._record_failure(entry, exc)
-                entry.next_refresh = entry.retry_at
-                self._enqueue(entry.retry_at, _REFRESH, entry)
+            if entry.flight is None:
+                self._start(entry, renew=True)
+            # else: a read is running; its completion schedules the next refresh.
 
     def _after_fork_in_child(self) -> None:
         self._lock = threading.Lock()
@@ -393,19 +619,13 @@ class SecretCache:
         self._schedule = []
         for entry in self._entries.values():
             entry.lock = threading.Lock()
+            entry.flight = None  # its worker thread exists only in the parent
             if entry.fetched is None or not self._background:
                 continue
             self._enqueue(entry.next_refresh, _REFRESH, entry)
             if entry.change_token is not None:
                 entry.next_poll = _monotonic() + self._poll_interval
                 self._enqueue(entry.next_poll, _POLL, entry)
-
-    @staticmethod
-    def _safe_token(entry: _Entry) -> Hashable | None:
-        try:
-            return entry.provider.change_token(entry.ref)
-        except Exception:
-            return None
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -430,6 +650,24 @@ class SecretCache:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _wrap(exc: BaseException, ref: SecretReference) -> SecretError:
+    """Any failure of a read as a SecretError naming the reference; the original as its cause."""
+    if isinstance(exc, ImportError):
+        # A missing extra: our own message names the package to install.
+        error: SecretError = SecretLookupError(str(exc), reference=str(ref), provider=ref.scheme)
+    else:
+        error = wrap_provider_failure(exc, reference=str(ref), provider=ref.scheme)
+    if error is not exc:
+        error.__cause__ = exc
+        error.__suppress_context__ = True
+    return error
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def _restart_in_child(cache: weakref.ref[SecretCache]) -> None:

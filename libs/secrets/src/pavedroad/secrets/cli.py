@@ -6,8 +6,13 @@ Exit codes:
 1  ``check``: at least one secret is older than its policy allows
 2  usage error: bad arguments, a malformed reference, an unknown scheme or strategy, a bad
    policy file, or ``get`` refusing to print a secret to a terminal
-3  a secret could not be read (not found, missing key, access denied, backend unreachable);
-   for ``check``: some ages could not be determined, and none is overdue
+3  a secret could not be read (not found, missing key, access denied, backend unreachable,
+   not a regular file, a symlink loop, outside ``PAVEDROAD_SECRETS_FILE_ROOT``);
+   for ``check``: some ages could not be determined, and none is overdue (every entry is
+   checked and reported; one that fails does not stop the others)
+
+No message quotes a reference that does not parse, or a policy value: such text may be a
+secret value written where its reference belongs.
 4  ``rotate``: a rotation step failed after retries; no label was moved by the failing step,
    and re-running with the printed ``--token`` resumes the rotation
 """
@@ -96,6 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SecretError as exc:
         _error(str(exc))
         return EXIT_UNREADABLE
+    except OSError as exc:  # providers wrap theirs; this is a last line, never a traceback
+        _error(f"a file could not be read ({type(exc).__name__}: {exc.strerror or 'error'})")
+        return EXIT_UNREADABLE
     finally:
         resolver.close()
 
@@ -121,8 +129,9 @@ def _rotate(resolver: Resolver, args: argparse.Namespace) -> int:
     reference = resolver.parse(args.ref)
     if reference.scheme != "aws-sm" or reference.key is not None or reference.params:
         raise ValueError(
-            f"rotate: {args.ref!r} is not a whole Secrets Manager secret; rotation runs the "
-            "Secrets Manager protocol, give 'aws-sm:<secret id or ARN>' without #key or ?stage"
+            f"rotate: the {reference.scheme}: reference is not a whole Secrets Manager secret; "
+            "rotation runs the Secrets Manager protocol, give 'aws-sm:<secret id or ARN>' "
+            "without #key or ?stage"
         )
     if args.attempts < 1:
         raise ValueError(f"--attempts must be >= 1, got {args.attempts}")
@@ -149,7 +158,8 @@ def _check(resolver: Resolver, path: str, fmt: str, out: TextIO) -> int:
     if fmt == "json":
         rows = [
             {
-                "ref": r.reference,
+                "entry": r.entry,
+                "ref": r.reference or None,
                 "class": r.secret_class,
                 "max_age_seconds": r.max_age.total_seconds(),
                 "age_seconds": None if r.age is None else round(r.age.total_seconds()),
@@ -164,7 +174,8 @@ def _check(resolver: Resolver, path: str, fmt: str, out: TextIO) -> int:
             age = "unknown" if r.age is None else f"{r.age.total_seconds() / 86400:.1f}d"
             limit = f"{r.max_age.total_seconds() / 86400:g}d"
             line = (
-                f"{r.status.upper():8} {r.reference}  class={r.secret_class} age={age} max={limit}"
+                f"{r.status.upper():8} {r.reference or r.entry}  class={r.secret_class} "
+                f"age={age} max={limit}"
             )
             out.write(line + (f"  ({r.detail})" if r.detail else "") + "\n")
     if any(r.status == "overdue" for r in reports):

@@ -7,6 +7,8 @@ are not.
 
 from __future__ import annotations
 
+import os
+
 
 class SecretError(Exception):
     """Base class of every error this library raises."""
@@ -22,9 +24,12 @@ class UnknownSchemeError(ReferenceSyntaxError):
     def __init__(self, scheme: str, known: list[str] | tuple[str, ...]) -> None:
         self.scheme = scheme
         self.known = tuple(sorted(known))
+        # The scheme is kept as an attribute but not put in the message: the text before the
+        # first ':' of a value put where a reference belongs is part of that value.
         super().__init__(
-            f"unknown secret reference scheme {scheme!r}: use one of "
-            f"{', '.join(s + ':' for s in self.known)}"
+            "the text before ':' is not a known secret reference scheme: use one of "
+            f"{', '.join(s + ':' for s in self.known)}; the text is not shown in case it is a "
+            "secret value put where its reference belongs"
         )
 
 
@@ -57,6 +62,24 @@ class TransientBackendError(SecretLookupError):
     """The backend could not be reached or answered with a retryable error."""
 
 
+class ProviderFailureError(TransientBackendError):
+    """A provider failed with an exception that is not a :class:`SecretError`.
+
+    An SDK's own exception, an ``OSError``, a bug in a provider: the cache treats it as a
+    transient failure (the last good value is served, refreshes back off) and raises it as this
+    error. The message names the reference and the original exception's type, never its text
+    (which may quote a value); the original is kept as ``__cause__``.
+    """
+
+
+class FetchTimeoutError(TransientBackendError):
+    """A backend read took longer than the cache's ``fetch_timeout``.
+
+    The read keeps running in its worker thread (Python cannot cancel it); no second read of the
+    same reference starts until it returns, and its result is stored if it eventually succeeds.
+    """
+
+
 class StaleSecretError(SecretLookupError):
     """The backend has failed for longer than the cache's maximum staleness.
 
@@ -76,3 +99,22 @@ class RotationError(SecretError):
 
 class PolicyError(SecretError, ValueError):
     """A rotation policy file is malformed; the message names the file and the field."""
+
+
+def wrap_provider_failure(exc: BaseException, *, reference: str, provider: str) -> SecretError:
+    """Return ``exc`` if it is a :class:`SecretError`, else a :class:`ProviderFailureError` for it.
+
+    The caller raises the result ``from exc`` so that the original stays available as
+    ``__cause__`` to a debugger, while messages and logs show only its type.
+    """
+    if isinstance(exc, SecretError):
+        return exc
+    detail = type(exc).__name__
+    if isinstance(exc, OSError) and exc.errno is not None:
+        detail += f": {os.strerror(exc.errno)}"
+    return ProviderFailureError(
+        f"{provider}: reading {reference} failed with {detail}; the cache serves the last good "
+        "value (if any) and retries with backoff",
+        reference=reference,
+        provider=provider,
+    )

@@ -40,6 +40,8 @@ DEFAULT_MAX_AGES: Mapping[str, timedelta] = {
 }
 
 _DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
+# No rotation period is longer; also keeps timedelta and datetime arithmetic in range.
+_MAX_DURATION = timedelta(days=100 * 365)
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
@@ -49,12 +51,17 @@ def parse_duration(text: str, *, field: str = "duration") -> timedelta:
     pieces = _DURATION_RE.findall(stripped)
     if not stripped or "".join(n + u for n, u in pieces) != stripped:
         raise PolicyError(
-            f"{field}: {text!r} is not a duration; write a number with a unit s, m, h, d or w, "
+            f"{field} is not a duration; write a number with a unit s, m, h, d or w, "
             "e.g. '30d' or '1d12h'"
         )
     seconds = sum(float(number) * _UNITS[unit] for number, unit in pieces)
     if seconds <= 0:
-        raise PolicyError(f"{field}: {text!r} must be longer than zero")
+        raise PolicyError(f"{field} must be longer than zero")
+    if seconds > _MAX_DURATION.total_seconds():
+        raise PolicyError(
+            f"{field} is longer than {_MAX_DURATION.days // 365} years; a rotation period is "
+            "days or months, e.g. '90d'"
+        )
     return timedelta(seconds=seconds)
 
 
@@ -120,7 +127,7 @@ class RotationPolicy:
                 raise PolicyError(f"{where}.ref must be a secret reference such as 'env:NAME'")
             if secret_class not in max_ages:
                 raise PolicyError(
-                    f"{where}.class: {secret_class!r} is not a class; use one of "
+                    f"{where}.class is not a known class; use one of "
                     f"{', '.join(sorted(max_ages))} or define it under [classes]"
                 )
             secrets.append(PolicyEntry(ref, secret_class))
@@ -129,7 +136,12 @@ class RotationPolicy:
 
 @dataclass(frozen=True, slots=True)
 class AgeReport:
-    """The result of checking one secret: ``status`` is ``ok``, ``overdue`` or ``error``."""
+    """The result of checking one secret: ``status`` is ``ok``, ``overdue`` or ``error``.
+
+    ``entry`` names the policy entry (``secrets[3]``). ``reference`` is the entry's reference in
+    canonical form, or empty when the entry's text is not a reference: such text may be a secret
+    value written where its reference belongs, so it is never shown.
+    """
 
     reference: str
     secret_class: str
@@ -137,37 +149,55 @@ class AgeReport:
     age: timedelta | None
     status: str
     detail: str = ""
+    entry: str = ""
 
 
 def check_policy(
     policy: RotationPolicy, resolver: Resolver, *, now: datetime | None = None
 ) -> list[AgeReport]:
-    """Measure every secret in ``policy`` against its class's maximum age."""
+    """Measure every secret in ``policy`` against its class's maximum age.
+
+    A failure with one entry (a malformed reference, an unreadable secret, any exception of a
+    provider) is reported as that entry's ``error`` and the other entries are still checked.
+    """
     moment = now or datetime.now(UTC)
-    reports = []
-    for entry in policy.secrets:
-        max_age = policy.max_ages[entry.secret_class]
-        try:
-            metadata = resolver.describe(entry.reference)
-        except (SecretError, ReferenceSyntaxError) as exc:
-            reports.append(
-                AgeReport(entry.reference, entry.secret_class, max_age, None, "error", str(exc))
-            )
-            continue
-        if metadata.last_changed is None:
-            reports.append(
-                AgeReport(
-                    entry.reference,
-                    entry.secret_class,
-                    max_age,
-                    None,
-                    "error",
-                    f"{entry.reference.partition(':')[0]}: references carry no age; "
-                    "check a file or store that holds the same secret",
-                )
-            )
-            continue
-        age = max(moment - metadata.last_changed, timedelta(0))
-        status = "overdue" if age > max_age else "ok"
-        reports.append(AgeReport(entry.reference, entry.secret_class, max_age, age, status))
-    return reports
+    return [
+        _check_entry(
+            f"secrets[{index}]", entry, policy.max_ages[entry.secret_class], resolver, moment
+        )
+        for index, entry in enumerate(policy.secrets)
+    ]
+
+
+def _check_entry(
+    where: str, entry: PolicyEntry, max_age: timedelta, resolver: Resolver, moment: datetime
+) -> AgeReport:
+    def report(status: str, reference: str, age: timedelta | None, detail: str = "") -> AgeReport:
+        return AgeReport(reference, entry.secret_class, max_age, age, status, detail, where)
+
+    try:
+        reference = str(resolver.parse(entry.reference))
+    except ReferenceSyntaxError as exc:
+        return report(
+            "error",
+            "",
+            None,
+            f"{where}.ref looks like a value, not a secret reference, or is a malformed one; "
+            f"it is not shown: {exc}",
+        )
+    try:
+        metadata = resolver.describe(reference)
+    except (SecretError, ImportError) as exc:  # ImportError: the message names the extra
+        return report("error", reference, None, str(exc))
+    except Exception as exc:  # one broken provider must not end the whole report
+        return report("error", reference, None, f"reading it failed with {type(exc).__name__}")
+    if metadata.last_changed is None:
+        return report(
+            "error",
+            reference,
+            None,
+            f"{reference.partition(':')[0]}: references carry no age; "
+            "check a file or store that holds the same secret",
+        )
+    age = max(moment - metadata.last_changed, timedelta(0))
+    return report("overdue" if age > max_age else "ok", reference, age)

@@ -9,6 +9,9 @@ Grammar (``%23``, ``%3F`` and ``%25`` stand for ``#``, ``?`` and ``%`` inside a 
     vault-db:<mount>/<role>[#key]            (dynamic database credentials)
 
 ``?query`` and ``#key`` may come in either order. ``#key`` picks one key out of JSON content.
+
+Errors never quote the text: a setting that should hold a reference may hold a secret value by
+mistake. They name the scheme (when it is a known one) and say what to fix.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ _ALLOWED_PARAMS: Mapping[str, frozenset[str]] = {
     "aws-sm": frozenset({"stage", "version-id"}),
     "vault": frozenset({"version"}),
 }
+# Linux's PATH_MAX less the terminating NUL: no longer file: path can be opened.
+_MAX_PATH_BYTES = 4095
 # Characters that would end the body early; quoted when a reference is rendered.
 _RESERVED = "%#?"
 
@@ -94,26 +99,31 @@ def parse_reference(text: str, *, schemes: Iterable[str] = BUILTIN_SCHEMES) -> S
         )
     if scheme not in known:
         raise UnknownSchemeError(scheme, known)
-    body, query, key = _split(rest, text)
+    if scheme == "file" and len(rest.encode("utf-8", "surrogatepass")) > _MAX_PATH_BYTES:
+        raise ReferenceSyntaxError(
+            f"a file: secret reference is longer than {_MAX_PATH_BYTES} bytes, more than a "
+            "path may be; give the path of the mounted secret file"
+        )
+    body, query, key = _split(rest, scheme)
     if not body:
-        raise ReferenceSyntaxError(f"secret reference {text!r} has an empty body after {scheme!r}:")
+        raise ReferenceSyntaxError(f"{scheme}: secret reference has nothing after '{scheme}:'")
     try:
         body = _decode(body)
         key = None if key is None else _decode(key)
-        params = _parse_query(query, scheme, text)
+        params = _parse_query(query, scheme)
     except UnicodeDecodeError:
         raise ReferenceSyntaxError(
-            f"secret reference {text!r} has a %-escape that is not UTF-8"
+            f"{scheme}: secret reference has a %-escape that is not UTF-8"
         ) from None
     if key == "":
         raise ReferenceSyntaxError(
-            f"secret reference {text!r} ends in an empty '#': name a key or drop the '#'"
+            f"{scheme}: secret reference ends in an empty '#': name a key or drop the '#'"
         )
-    _check_body(scheme, body, key, text)
+    _check_body(scheme, body, key)
     return SecretReference(scheme, body, key, params)
 
 
-def _split(rest: str, text: str) -> tuple[str, str | None, str | None]:
+def _split(rest: str, scheme: str) -> tuple[str, str | None, str | None]:
     """Split ``body[?query][#key]`` (or ``body#key?query``) into its three parts."""
     body_end = len(rest)
     for marker in "?#":
@@ -130,18 +140,18 @@ def _split(rest: str, text: str) -> tuple[str, str | None, str | None]:
         part, tail = tail[:next_index], tail[next_index:]
         if marker == "?":
             if query is not None:
-                raise ReferenceSyntaxError(f"secret reference {text!r} has two '?' query parts")
+                raise ReferenceSyntaxError(f"{scheme}: secret reference has two '?' query parts")
             query = part
         else:
             if key is not None:
                 raise ReferenceSyntaxError(
-                    f"secret reference {text!r} has two '#' keys: a reference picks one key"
+                    f"{scheme}: secret reference has two '#' keys: a reference picks one key"
                 )
             key = part
     return body, query, key
 
 
-def _parse_query(query: str | None, scheme: str, text: str) -> tuple[tuple[str, str], ...]:
+def _parse_query(query: str | None, scheme: str) -> tuple[tuple[str, str], ...]:
     if query is None:
         return ()
     allowed = _ALLOWED_PARAMS.get(scheme, frozenset())
@@ -150,59 +160,59 @@ def _parse_query(query: str | None, scheme: str, text: str) -> tuple[tuple[str, 
         name, sep, value = item.partition("=")
         if not sep or not value:
             raise ReferenceSyntaxError(
-                f"secret reference {text!r}: query item {item!r} is not name=value"
+                f"{scheme}: secret reference has a query item that is not name=value"
             )
         if name not in allowed:
             hint = f"allowed: {', '.join(sorted(allowed))}" if allowed else f"{scheme}: takes none"
             raise ReferenceSyntaxError(
-                f"secret reference {text!r}: unknown query parameter {name!r} ({hint})"
+                f"{scheme}: secret reference has an unknown query parameter ({hint})"
             )
         if name in params:
-            raise ReferenceSyntaxError(f"secret reference {text!r}: {name!r} is given twice")
+            raise ReferenceSyntaxError(f"{scheme}: secret reference gives {name} twice")
         params[name] = _decode(value)
     for name in ("stage", "version-id"):
         if name in params and not _LABEL_RE.match(params[name]):
             raise ReferenceSyntaxError(
-                f"secret reference {text!r}: {name} {params[name]!r} may hold only letters, "
+                f"{scheme}: secret reference's {name} may hold only letters, "
                 "digits, '_', '.' and '-' (e.g. stage=AWSCURRENT or stage=AWSPREVIOUS)"
             )
     if "version" in params and not params["version"].isdigit():
         raise ReferenceSyntaxError(
-            f"secret reference {text!r}: version {params['version']!r} must be a positive integer"
+            f"{scheme}: secret reference's version must be a positive integer"
         )
     return tuple(sorted(params.items()))
 
 
-def _check_body(scheme: str, body: str, key: str | None, text: str) -> None:
+def _check_body(scheme: str, body: str, key: str | None) -> None:
     if scheme == "env" and not _ENV_NAME_RE.match(body):
         raise ReferenceSyntaxError(
-            f"secret reference {text!r}: {body!r} is not an environment variable name "
+            "an env: secret reference must name an environment variable "
             "(letters, digits and '_', not starting with a digit)"
         )
     if scheme == "file" and not body.startswith("/"):
         raise ReferenceSyntaxError(
-            f"secret reference {text!r}: the file path must be absolute, e.g. "
+            "a file: secret reference must give an absolute path, e.g. "
             "'file:/var/run/secrets/app/token'"
         )
     if scheme in ("aws-sm", "vault", "vault-db") and any(c.isspace() for c in body):
-        raise ReferenceSyntaxError(f"secret reference {text!r}: the body contains whitespace")
+        raise ReferenceSyntaxError(f"{scheme}: secret reference must not contain whitespace")
     if scheme == "vault":
         mount, _, path = body.strip("/").partition("/")
         if not mount or not path:
             raise ReferenceSyntaxError(
-                f"secret reference {text!r}: expected 'vault:<mount>/<path>#key', "
+                "a vault: secret reference has the form 'vault:<mount>/<path>#key', "
                 "e.g. 'vault:secret/app/slack#bot_token'"
             )
         if key is None:
             raise ReferenceSyntaxError(
-                f"secret reference {text!r}: a KV v2 secret holds several keys; add '#key', "
+                "a vault: secret reference needs a '#key' (a KV v2 secret holds several), "
                 "e.g. 'vault:secret/app/slack#bot_token'"
             )
     if scheme == "vault-db":
         mount, _, role = body.strip("/").rpartition("/")
         if not mount or not role:
             raise ReferenceSyntaxError(
-                f"secret reference {text!r}: expected 'vault-db:<mount>/<role>', "
+                "a vault-db: secret reference has the form 'vault-db:<mount>/<role>', "
                 "e.g. 'vault-db:database/app'"
             )
 

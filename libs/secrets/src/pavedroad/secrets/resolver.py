@@ -6,6 +6,7 @@ import functools
 import threading
 from collections.abc import Callable, Iterable
 
+from pavedroad.secrets.errors import SecretError, wrap_provider_failure
 from pavedroad.secrets.providers.base import FetchedSecret, Provider, SecretMetadata
 from pavedroad.secrets.providers.env import EnvProvider
 from pavedroad.secrets.providers.file import FileProvider
@@ -81,9 +82,19 @@ class Resolver:
             return provider
 
     def fetch(self, reference: str | SecretReference) -> FetchedSecret:
-        """Read ``reference`` from its backend now, with version and lease."""
+        """Read ``reference`` from its backend now, with version and lease.
+
+        Any failure is raised as a :class:`SecretError`: an exception of another type (an
+        SDK's, an ``OSError``) becomes a :class:`ProviderFailureError` naming the reference.
+        """
         ref = self.parse(reference)
-        return self.provider(ref.scheme).fetch(ref)
+        provider = self.provider(ref.scheme)
+        try:
+            return provider.fetch(ref)
+        except (SecretError, ImportError):
+            raise
+        except Exception as exc:
+            raise wrap_provider_failure(exc, reference=str(ref), provider=ref.scheme) from exc
 
     def resolve(self, reference: str | SecretReference) -> SecretValue:
         """Read ``reference`` from its backend now and return the value."""
@@ -92,7 +103,13 @@ class Resolver:
     def describe(self, reference: str | SecretReference) -> SecretMetadata:
         """When the secret at ``reference`` last changed."""
         ref = self.parse(reference)
-        return self.provider(ref.scheme).describe(ref)
+        provider = self.provider(ref.scheme)
+        try:
+            return provider.describe(ref)
+        except (SecretError, ImportError):
+            raise
+        except Exception as exc:
+            raise wrap_provider_failure(exc, reference=str(ref), provider=ref.scheme) from exc
 
     def close(self) -> None:
         """Close every provider that was created."""

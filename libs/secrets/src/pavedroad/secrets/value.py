@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Self
 
 _MASK = "**********"
 
@@ -14,8 +14,17 @@ class SecretValue:
 
     Passing a ``SecretValue`` to a logger, an f-string, an exception message or a debugger shows
     ``**********``. The only way to the plain text is an explicit :meth:`reveal`, which is easy to
-    find in review. Equality runs in constant time. Pickling is refused so a value cannot leak
-    into a cache, a queue or a core dump file by accident.
+    find in review. Equality runs in constant time.
+
+    Serialisation never carries the plain text:
+
+    * ``pickle`` (any protocol), ``copyreg`` and ``__getstate__``/``__reduce__``/``__reduce_ex__``
+      raise :class:`TypeError`: a value must not leak into a cache, a queue, a multiprocessing
+      pipe or a file by accident. Pass the reference and resolve it on the other side.
+    * ``copy.copy`` and ``copy.deepcopy`` return the same object (it is immutable), so
+      ``dataclasses.asdict`` and deep copies of settings keep the masked wrapper.
+    * ``json.dumps`` raises :class:`TypeError` (not serialisable); ``vars()`` and ``__dict__``
+      do not exist (the class has slots only).
     """
 
     __slots__ = ("_value",)
@@ -61,5 +70,26 @@ class SecretValue:
 
     __hash__ = None  # type: ignore[assignment]
 
+    def __copy__(self) -> Self:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        return self
+
+    def __getstate__(self) -> NoReturn:
+        _refuse_serialisation()
+
+    def __setstate__(self, state: object) -> NoReturn:
+        _refuse_serialisation()
+
     def __reduce__(self) -> NoReturn:
-        raise TypeError("SecretValue cannot be pickled: pass the reference, not the value")
+        _refuse_serialisation()
+
+    def __reduce_ex__(self, protocol: Any) -> NoReturn:
+        _refuse_serialisation()
+
+
+def _refuse_serialisation() -> NoReturn:
+    raise TypeError(
+        "SecretValue cannot be pickled or serialised: pass the reference, not the value"
+    )
