@@ -444,7 +444,8 @@ def test_log_size_caps_and_the_secrets_root_are_set_from_values(
     assert config["PAVEDROAD_LOG_MAX_LINE_BYTES"] == str(DEFAULT_LOG_MAX_LINE_BYTES)
     assert config["PAVEDROAD_SECRETS_FILE_ROOT"] == SECRET_DIR
     (job,) = by_kind(objects, "Job")
-    job_env = {e["name"]: e["value"] for e in job["spec"]["template"]["spec"]["containers"][0]["env"]}
+    (migrate,) = job["spec"]["template"]["spec"]["containers"]
+    job_env = {e["name"]: e["value"] for e in migrate["env"]}
     assert job_env["PAVEDROAD_SECRETS_FILE_ROOT"] == SECRET_DIR
     assert job_env["PAVEDROAD_LOG_MAX_LINE_BYTES"] == str(DEFAULT_LOG_MAX_LINE_BYTES)
 
