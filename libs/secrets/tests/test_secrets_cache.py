@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import random
 import threading
@@ -506,3 +507,30 @@ def test_peek_never_reads_and_starts_a_first_read(gated: GatedBackend) -> None:
         assert cache.peek("gated:token") is None
         assert wait_until(lambda: cache.peek("gated:token") is not None, timeout=5)
         assert gated.reads == 1
+
+
+def test_failures_are_logged_without_the_value_and_outside_the_lock(
+    gated: GatedBackend, caplog: pytest.LogCaptureFixture
+) -> None:
+    held: list[bool] = []
+
+    class LockProbe(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            held.append(cache._entries["gated:token"].lock.locked())
+
+    gated.error = SdkError("backend said: hunter2-value")
+    probe = LockProbe()
+    logging.getLogger("pavedroad.secrets").addHandler(probe)
+    try:
+        with (
+            gated_cache(gated, ttl=60, max_staleness=120) as cache,
+            caplog.at_level("WARNING"),
+            pytest.raises(ProviderFailureError),
+        ):
+            cache.get("gated:token")
+    finally:
+        logging.getLogger("pavedroad.secrets").removeHandler(probe)
+    records = [r for r in caplog.records if r.getMessage() == "secret read failed; will retry"]
+    assert len(records) == 1 and records[0].__dict__["secret_ref"] == "gated:token"
+    assert "hunter2" not in caplog.text and "SdkError" in records[0].__dict__["error"]
+    assert held == [False]  # a slow handler never keeps readers (an event loop) waiting

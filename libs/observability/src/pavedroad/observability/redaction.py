@@ -1,14 +1,21 @@
 """Redaction of secrets and PII from log events and arbitrary values.
 
-Two mechanisms, applied together:
+Three mechanisms, applied together:
 
 * a key denylist: a mapping key that names a secret (``password``, ``X-Api-Key``,
   ``slack_signing_secret``...) has its whole value replaced, whatever it looks like. Keys are
   compared case- and separator-insensitively, by substring, with an allowlist for keys that
-  merely mention a secret (``max_tokens``, ``secret_name``);
+  merely mention a secret (``max_tokens``, ``secret_name``). A number under a key that reads
+  as a count or a measure (``tokens_used``, ``active_sessions``) is kept. Mappings of every
+  kind (``MappingProxyType``, ``UserDict``, Starlette and httpx headers, query parameters and
+  forms), lists of ``(name, value)`` pairs and records (dataclasses, named tuples,
+  ``SimpleNamespace``, pydantic and attrs models) are walked as mappings;
 * value patterns: every string (and bytes) value is scanned for known secret shapes
   (:mod:`pavedroad.observability.secret_patterns`), and each hit is replaced with
-  ``[REDACTED:<kind>]``. No part of a secret survives.
+  ``[REDACTED:<kind>]``. No part of a secret survives;
+* the key rule inside text (:mod:`pavedroad.observability.key_value_text`): ``password=...``,
+  ``"token": "..."`` and ``Authorization: ...`` in a string, and both of the above again in
+  percent-encoded text after decoding (:mod:`pavedroad.observability.percent_text`).
 
 :func:`redact` and :class:`Redactor` never mutate their input and never raise: cycles,
 non-UTF-8 bytes and very deep nesting are replaced by ``[TRUNCATED:cycle]`` and
@@ -18,16 +25,21 @@ each node once, and every pattern has bounded width, so a scan does constant wor
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from types import SimpleNamespace
 from typing import Any, Final, TypeVar
 
 from pavedroad.observability.errors import ConfigurationError
+from pavedroad.observability.key_value_text import KeyValueText, trigger_words
+from pavedroad.observability.percent_text import may_be_encoded, redact_percent_encoded
 from pavedroad.observability.secret_patterns import (
     BUILTIN_PATTERNS,
     EMAIL_PATTERN,
     SecretPattern,
+    Trigger,
 )
 
 __all__ = [
@@ -89,6 +101,19 @@ DEFAULT_SAFE_KEYS: Final[tuple[str, ...]] = (
     "session_duration_ms",
 )
 
+#: Words of a key that make it name a count or a measure, not a secret: a number under
+#: ``tokens_used`` or ``session_ttl_seconds`` is kept (a string is still replaced).
+_COUNT_WORDS: Final = frozenset(
+    {
+        "count", "counts", "used", "total", "active", "remaining", "left", "limit", "max",
+        "min", "size", "length", "len", "ttl", "duration", "age", "expires", "expiry",
+        "timeout", "seconds", "secs", "ms", "millis", "minutes", "hours", "days", "rate",
+        "attempts", "retries", "issued", "revoked", "expired", "created", "refreshed", "per",
+        "avg", "sum", "bytes", "index", "version",
+    }
+)  # fmt: skip
+_KEY_WORDS: Final = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+
 _SEPARATORS: Final = str.maketrans("", "", "_-. ")
 _CLEAN_CACHE_MAX_LEN: Final = 256
 _KEY_CACHE_MAX: Final = 4096
@@ -104,6 +129,71 @@ _PIPELINE_KEYS: Final = frozenset(
 
 def _normalise_key(key: str) -> str:
     return key.lower().translate(_SEPARATORS)
+
+
+_DECIMAL: Final = re.compile(r"-?[0-9]{1,12}(?:\.[0-9]{1,9})?")
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, str):
+        return type(value) is str and _DECIMAL.fullmatch(value) is not None
+    kind = type(value)
+    return kind is int or kind is float
+
+
+def _record_fields(value: Any) -> dict[str, Any] | None:
+    """The fields of a record (dataclass, named tuple, SimpleNamespace, pydantic or attrs
+    model) as a dict, read without calling the model's own serialisers; else ``None``."""
+    kind = type(value)
+    if isinstance(value, tuple):
+        fields = getattr(kind, "_fields", None)
+        return dict(zip(fields, value, strict=False)) if isinstance(fields, tuple) else None
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+    if isinstance(value, SimpleNamespace):
+        return dict(vars(value))
+    pydantic_fields = getattr(kind, "__pydantic_fields__", None)
+    if isinstance(pydantic_fields, dict) and not isinstance(value, type):
+        fields = {name: getattr(value, name) for name in pydantic_fields}
+        extra = getattr(value, "__pydantic_extra__", None)
+        if isinstance(extra, dict):
+            fields.update(extra)
+        return fields
+    attrs_fields = getattr(kind, "__attrs_attrs__", None)
+    if attrs_fields is not None and not isinstance(value, type):
+        return {field.name: getattr(value, field.name) for field in attrs_fields}
+    return None
+
+
+def _mapping_items(value: Mapping[Any, Any]) -> dict[Any, Any]:
+    """A mapping of any kind as a dict. Multi-dicts (Starlette and httpx headers, query
+    parameters, forms) give every value: a key that repeats maps to the list of its values."""
+    multi_items = getattr(value, "multi_items", None)
+    if not callable(multi_items):
+        return dict(value.items())
+    out: dict[Any, Any] = {}
+    repeated: set[Any] = set()
+    for key, item in multi_items():
+        if key not in out:
+            out[key] = item
+        elif key in repeated:
+            out[key].append(item)
+        else:
+            out[key] = [out[key], item]
+            repeated.add(key)
+    return out
+
+
+def _exception_text(error: BaseException) -> str:
+    """``Type: message`` and the exception's notes, as a traceback shows them."""
+    try:
+        text = f"{type(error).__name__}: {error}"
+    except Exception:
+        text = f"{type(error).__name__}: <unprintable>"
+    notes = getattr(error, "__notes__", None)
+    if isinstance(notes, list):
+        text += "".join(f"\n{note}" for note in notes)
+    return text
 
 
 def _pattern_width(regex: str, flags: int = 0) -> tuple[int, int] | None:
@@ -208,8 +298,8 @@ class _CompiledPattern:
             for t in pattern.triggers
             if isinstance(t, str)
         )
-        self.regex_triggers: tuple[re.Pattern[str], ...] = tuple(
-            t for t in pattern.triggers if isinstance(t, re.Pattern)
+        self.regex_triggers: tuple[Trigger, ...] = tuple(
+            t for t in pattern.triggers if not isinstance(t, str)
         )
         self.wants_lower = pattern.ignore_case_triggers
 
@@ -255,6 +345,8 @@ class _Scanner:
 
     def scan(self, text: str) -> str:
         lower: str | None = None  # computed once, and only if a pattern wants it
+        last_trigger: Trigger | None = None
+        last_hit = False
         for plain, wants_lower, regex_triggers, sub, replace in self._table:
             if plain or regex_triggers:
                 if wants_lower:
@@ -268,7 +360,11 @@ class _Scanner:
                         break
                 else:
                     for pattern in regex_triggers:
-                        if pattern.search(text) is not None:
+                        # Patterns that share a trigger (the card forms) search it once.
+                        if pattern is not last_trigger:
+                            last_trigger = pattern
+                            last_hit = pattern.search(text) is not None
+                        if last_hit:
                             break
                     else:
                         continue
@@ -276,6 +372,7 @@ class _Scanner:
             if redacted != text:
                 text = redacted
                 lower = None
+                last_trigger = None
         return text
 
     def triggered(self, text: str) -> list[str]:
@@ -358,7 +455,12 @@ class Redactor:
             patterns.append(EMAIL_PATTERN)
         self._scanner = _Scanner(patterns)
         self._min_length = self._scanner.min_length
-        self._scan = self._scanner.scan
+        self._scan_patterns = self._scanner.scan
+        self._key_value = KeyValueText(
+            self.key_label,
+            self.allows_count,
+            trigger_words((*DEFAULT_DENYLIST, *_EXACT_DENYLIST, *extra_keys)),
+        )
         # The identifier fast path is only proven for the built-in patterns.
         self._skip_identifiers = not user_patterns
         # Key -> denylist label (or None), computed on first sight. The processor's table
@@ -366,6 +468,7 @@ class Redactor:
         self._event_labels = _LabelCache(self._label_of)
         self._key_labels = _LabelCache(self._label_of)
         self._key_labels.update(dict.fromkeys(_PIPELINE_KEYS, _PIPELINE))
+        self._count_keys = _LabelCache(self._names_count)
         self._clean: set[str] = set()
         self._clean_old: set[str] = set()
         self._clean_max = cache_size // 2 if cache_size > 1 else cache_size
@@ -378,6 +481,25 @@ class Redactor:
         """Return the denylist name ``key`` hits (e.g. ``"password"``), or ``None``."""
         label = self._event_labels[key]
         return None if label is _PIPELINE else label
+
+    def allows_count(self, key: object) -> bool:
+        """Whether ``key`` names a count or a measure (``tokens_used``, ``active_sessions``,
+        ``session_ttl_seconds``), so that a number under it is kept even if the key is
+        denylisted."""
+        return bool(self._count_keys[key])
+
+    def _names_count(self, key: object) -> bool:
+        if isinstance(key, bytes):
+            key = key.decode("utf-8", "replace")
+        if not isinstance(key, str):
+            return False
+        words = [word.lower() for word in _KEY_WORDS.findall(key)]
+        if any(word in _COUNT_WORDS for word in words):
+            return True
+        # A plural of the denylisted word ("tokens", "sessions") counts them.
+        return any(
+            word.endswith("s") and self._compute_key_label(word[:-1]) is not None for word in words
+        )
 
     def _label_of(self, key: object) -> str | None:
         if isinstance(key, bytes):
@@ -417,6 +539,20 @@ class Redactor:
             return text
         return result
 
+    def _scan(self, text: str) -> str:
+        """Value patterns, then the key rule in text, then both on percent-decoded runs."""
+        text = self._scan_keyed(text)
+        if may_be_encoded(text):
+            text = redact_percent_encoded(text, self._scan_keyed)
+        return text
+
+    def _scan_keyed(self, text: str) -> str:
+        text = self._scan_patterns(text)
+        key_value = self._key_value
+        if key_value.may_match(text):
+            text = key_value.redact(text)
+        return text
+
     def _is_identifier(self, text: str) -> bool:
         if text.isascii() and text.isalnum():
             return len(text) not in _ALNUM_SECRET_LENGTHS
@@ -455,35 +591,53 @@ class Redactor:
         kind = type(value)
         if kind is str:
             return self.redact_text(value)
+        if kind in _SCALARS:
+            return value
         if isinstance(value, str):
             return self.redact_text(str(value))
         if isinstance(value, bytes | bytearray):
             redacted = self._redact_bytes(bytes(value))
             return bytearray(redacted) if isinstance(value, bytearray) else redacted
-        if isinstance(value, dict | list | tuple):
-            if depth >= self.max_depth:
-                return "[TRUNCATED:depth]"
-            marker = id(value)
-            if marker in path:
-                return "[TRUNCATED:cycle]"
-            path.add(marker)
-            try:
-                if isinstance(value, dict):
-                    return self._walk_dict(value, depth, path)
-                return self._walk_sequence(value, depth, path)
-            finally:
-                path.discard(marker)
-        return value
+        if isinstance(value, BaseException):
+            return self.redact_text(_exception_text(value))
+        container: Any = value
+        if kind is not dict and kind is not list and kind is not tuple:
+            if isinstance(value, Mapping):
+                container = _mapping_items(value)
+            else:
+                fields = _record_fields(value)
+                if fields is None and not isinstance(value, list | tuple | dict):
+                    return value
+                if fields is not None:
+                    container = fields
+        if depth >= self.max_depth:
+            return "[TRUNCATED:depth]"
+        marker = id(value)
+        if marker in path:
+            return "[TRUNCATED:cycle]"
+        path.add(marker)
+        try:
+            if isinstance(container, dict):
+                return self._walk_dict(container, depth, path)
+            return self._walk_sequence(container, depth, path)
+        finally:
+            path.discard(marker)
+
+    def _keyed(self, key: Any, item: Any, depth: int, path: set[int]) -> Any:
+        """``item`` as it may appear under ``key``: replaced whole if the key is denylisted
+        (but None, booleans and, under a count key, numbers are kept), else walked."""
+        label = self.key_label(key) if isinstance(key, str | bytes) else None
+        if label is None or item is None or isinstance(item, bool):
+            return self._walk(item, depth + 1, path)
+        if _is_number(item) and self.allows_count(key):
+            return item
+        return f"[REDACTED:{label}]"
 
     def _walk_dict(self, value: dict[Any, Any], depth: int, path: set[int]) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
         for key, item in list(value.items()):
             new_key = self._walk(key, depth + 1, path) if isinstance(key, str) else key
-            label = self.key_label(key)
-            if label is not None and item is not None and not isinstance(item, bool):
-                out[new_key] = f"[REDACTED:{label}]"
-            else:
-                out[new_key] = self._walk(item, depth + 1, path)
+            out[new_key] = self._keyed(key, item, depth, path)
         return out
 
     def _walk_sequence(
@@ -491,21 +645,30 @@ class Redactor:
     ) -> list[Any] | tuple[Any, ...]:
         items = list(value)
         if isinstance(value, tuple) and len(items) == 2 and isinstance(items[0], str | bytes):
-            label = self.key_label(items[0])
-            if label is not None and items[1] is not None:
-                # A (name, value) pair, as in ASGI headers or dict.items().
-                return (items[0], f"[REDACTED:{label}]")
-        walked = [self._walk(item, depth + 1, path) for item in items]
+            # A (name, value) pair, as in ASGI headers or dict.items().
+            return (items[0], self._keyed(items[0], items[1], depth, path))
+        if items and all(_is_pair(item) for item in items):
+            # A list of [name, value] pairs: headers as lists, multi_items(), form fields.
+            walked = [
+                type(item)((item[0], self._keyed(item[0], item[1], depth + 1, path)))
+                for item in items
+            ]
+        else:
+            walked = [self._walk(item, depth + 1, path) for item in items]
         return tuple(walked) if isinstance(value, tuple) else walked
 
     def redact(self, value: _T) -> _T:
         """Return a redacted copy of ``value``; never mutates it and never raises.
 
         ``str``, ``bytes``, ``dict``, ``list`` and ``tuple`` are handled recursively (dict
-        and list subclasses come back as plain ``dict`` and ``list``); other values are
-        returned unchanged. If the walk itself fails (a container changed size under another
-        thread, a broken ``__eq__``), the whole value is replaced by ``[REDACTED:unprocessable]``
-        rather than risk leaking it.
+        and list subclasses come back as plain ``dict`` and ``list``). Other mappings
+        (``MappingProxyType``, ``UserDict``, headers, query parameters, forms) and records
+        (dataclasses, named tuples, ``SimpleNamespace``, pydantic and attrs models) come back
+        as plain dicts of their fields; an exception comes back as its redacted
+        ``Type: message`` text with its notes. Other values are returned unchanged. If the
+        walk itself fails (a container changed size under another thread, a broken
+        ``__eq__``), the whole value is replaced by ``[REDACTED:unprocessable]`` rather than
+        risk leaking it.
         """
         try:
             result: Any = self._walk(value, 0, set())
@@ -531,6 +694,8 @@ class Redactor:
             label = self._event_labels[key]
             if label is not None and label is not _PIPELINE:
                 if value is None or type(value) is bool:
+                    return value
+                if _is_number(value) and self._count_keys[key]:
                     return value
                 return f"[REDACTED:{label}]"
             if type(value) is str:
@@ -582,7 +747,12 @@ class Redactor:
                         redacted = self.redact(value)
                     if redacted is value:
                         continue
-                elif label is _PIPELINE or value is None or value.__class__ is bool:
+                elif (
+                    label is _PIPELINE
+                    or value is None
+                    or value.__class__ is bool
+                    or (_is_number(value) and self._count_keys[key])
+                ):
                     continue
                 else:
                     redacted = f"[REDACTED:{label}]"
@@ -599,14 +769,23 @@ class Redactor:
                     event_dict[key] = "[REDACTED:unprocessable]"
 
 
-class _LabelCache(dict[object, Any]):
-    """Key -> label, computed on first lookup; holds at most ``_KEY_CACHE_MAX`` keys."""
+def _is_pair(item: object) -> bool:
+    return (
+        (type(item) is list or type(item) is tuple)
+        and len(item) == 2
+        and isinstance(item[0], str | bytes)
+    )
 
-    def __init__(self, compute: Callable[[object], str | None]) -> None:
+
+class _LabelCache(dict[object, Any]):
+    """Key -> label (or another fact about a key), computed on first lookup; holds at most
+    ``_KEY_CACHE_MAX`` keys."""
+
+    def __init__(self, compute: Callable[[object], Any]) -> None:
         super().__init__()
         self._compute = compute
 
-    def __missing__(self, key: object) -> str | None:
+    def __missing__(self, key: object) -> Any:
         label = self._compute(key)
         if len(self) < _KEY_CACHE_MAX:
             self[key] = label

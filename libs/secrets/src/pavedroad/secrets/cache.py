@@ -45,7 +45,7 @@ import random
 import threading
 import time
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from types import TracebackType
 
 from pavedroad.secrets.errors import (
@@ -82,7 +82,7 @@ _POLL = 1
 class _Flight:
     """One backend read of one entry, shared by every caller that needs it."""
 
-    __slots__ = ("callbacks", "deadline", "done", "error", "fetched", "timeout_error")
+    __slots__ = ("callbacks", "deadline", "done", "error", "fetched", "settled", "timeout_error")
 
     def __init__(self, deadline: float) -> None:
         self.deadline = deadline
@@ -91,6 +91,9 @@ class _Flight:
         self.error: SecretError | None = None
         self.timeout_error: FetchTimeoutError | None = None
         self.callbacks: list[Callable[[], None]] = []
+        # Set with the entry's lock held once the outcome is stored; ``done`` follows after the
+        # lock is released (and deferred logs are written), to wake waiting threads.
+        self.settled = False
 
 
 class _Entry:
@@ -267,7 +270,7 @@ class SecretCache:
         current = self.get(reference)
         entry = self._entry(reference)
         now = _monotonic()
-        with entry.lock:
+        with _locked(entry):
             older = [value for value, retired in entry.previous if now - retired < self._overlap]
         return (current, *older)
 
@@ -321,7 +324,7 @@ class SecretCache:
     ) -> SecretValue | _Flight:
         """Answer a reader from memory, or name the read it must wait for (starting it if none
         is running). Never waits for a backend."""
-        with entry.lock:
+        with _locked(entry):
             now = _monotonic()
             fetched = entry.fetched
             if fetched is not None:
@@ -334,7 +337,7 @@ class SecretCache:
                     # Backing off: answer from the last outcome, add no backend call.
                     return self._stale_or_raise(entry, entry.last_error)
                 flight = self._start(entry, renew=fetched is not None)
-            elif not flight.done.is_set() and now >= flight.deadline:
+            elif not flight.settled and now >= flight.deadline:
                 # The read in progress is hung: it is a failure, whoever is asking.
                 error = self._timed_out(entry, flight)
                 return self._stale_or_raise(entry, error)
@@ -348,7 +351,7 @@ class SecretCache:
     ) -> tuple[SecretValue | _Flight, bool]:
         """A forced re-read: the replacement of ``rejected`` if there is one already, else the
         read to wait for and whether it started after this call."""
-        with entry.lock:
+        with _locked(entry):
             if (
                 rejected is not None
                 and entry.fetched is not None
@@ -361,8 +364,8 @@ class SecretCache:
 
     def _settle(self, entry: _Entry, flight: _Flight, *, serve_stale: bool) -> SecretValue:
         """The answer to a caller that waited for ``flight`` (which may still be running)."""
-        with entry.lock:
-            if not flight.done.is_set():
+        with _locked(entry):
+            if not flight.settled:
                 error: SecretError = self._timed_out(entry, flight)
             elif flight.error is not None:
                 error = flight.error
@@ -383,8 +386,8 @@ class SecretCache:
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(_resolve, future)
 
-        with entry.lock:
-            done = flight.done.is_set()
+        with _locked(entry):
+            done = flight.settled
             if not done:
                 flight.callbacks.append(wake)
         if done:
@@ -427,7 +430,7 @@ class SecretCache:
             with self._lock:
                 entry = self._entries.setdefault(key, _Entry(ref))
         if reference not in entry.aliases:
-            with entry.lock:
+            with _locked(entry):
                 entry.aliases.add(reference)
         return entry
 
@@ -482,7 +485,7 @@ class SecretCache:
         token: Hashable | None,
         error: SecretError | None,
     ) -> None:
-        with entry.lock:
+        with _locked(entry):
             if entry.flight is flight:
                 entry.flight = None
             if fetched is not None:
@@ -495,8 +498,9 @@ class SecretCache:
             # else: a poll found the change token unchanged; nothing to store.
             flight.fetched = fetched
             flight.error = error
+            flight.settled = True
             callbacks, flight.callbacks = flight.callbacks, []
-            flight.done.set()
+        flight.done.set()
         for callback in callbacks:
             callback()
 
@@ -519,8 +523,10 @@ class SecretCache:
         if old is not None and old.value != fetched.value:
             entry.previous.insert(0, (old.value, now))
             del entry.previous[_MAX_PREVIOUS:]
-            logger.info(
-                "secret changed", extra={"secret_ref": str(entry.ref), "version": fetched.version}
+            _log(
+                logging.INFO,
+                "secret changed",
+                {"secret_ref": str(entry.ref), "version": fetched.version},
             )
         entry.previous = [(v, t) for v, t in entry.previous if now - t < self._overlap]
         entry.fetched = fetched
@@ -557,9 +563,10 @@ class SecretCache:
             cap = min(cap, _MAX_FIRST_READ_RETRY)
         delay = min(_FIRST_RETRY * 2 ** min(entry.failures - 1, 32), cap)
         entry.retry_at = _monotonic() + delay * self._rng.uniform(0.8, 1.2)
-        logger.warning(
+        _log(
+            logging.WARNING,
             "secret read failed; will retry",
-            extra={"secret_ref": str(entry.ref), "failures": entry.failures, "error": str(exc)},
+            {"secret_ref": str(entry.ref), "failures": entry.failures, "error": str(exc)},
         )
 
     # -- background refresh ----------------------------------------------------------------------
@@ -595,7 +602,7 @@ class SecretCache:
     def _run_one(self, entry: _Entry, kind: int, due: float) -> None:
         """Start the due refresh or poll of ``entry``; the read runs in its own thread, so a
         hung backend holds up neither this thread nor other references."""
-        with entry.lock:
+        with _locked(entry):
             if entry.fetched is None:
                 return
             if kind == _POLL:
@@ -650,6 +657,32 @@ class SecretCache:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+_deferred = threading.local()
+
+
+@contextlib.contextmanager
+def _locked(entry: _Entry) -> Iterator[None]:
+    """Hold ``entry.lock``; log what was logged meanwhile only after releasing it, so that a
+    slow log handler never extends the time other readers (an event loop) wait for the lock."""
+    pending: list[tuple[int, str, dict[str, object]]] = []
+    _deferred.pending = pending
+    try:
+        with entry.lock:
+            yield
+    finally:
+        _deferred.pending = None
+        for level, message, extra in pending:
+            logger.log(level, message, extra=extra)
+
+
+def _log(level: int, message: str, extra: dict[str, object]) -> None:
+    pending = getattr(_deferred, "pending", None)
+    if pending is None:
+        logger.log(level, message, extra=extra)
+    else:
+        pending.append((level, message, extra))
 
 
 def _wrap(exc: BaseException, ref: SecretReference) -> SecretError:
