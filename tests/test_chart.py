@@ -464,7 +464,7 @@ def test_log_size_caps_and_the_secrets_root_are_set_from_values(
         ("app.logMaxFieldBytes=100", "logMaxFieldBytes"),
     ):
         result = subprocess.run(
-            ["helm", "template", svc, str(chart), "--set", values],
+            ["helm", "template", svc, str(chart), "--kube-version", "1.35.4", "--set", values],
             env=chart_tools,
             capture_output=True,
             text=True,
