@@ -14,7 +14,7 @@ import pytest
 import structlog
 from observability_support import LogCapture
 from pavedroad.observability import configure, get_logger
-from pavedroad.observability.logs import PipelineHandler
+from pavedroad.observability.logs import PipelineHandler, emit
 
 SECRET = samples.github_token()
 
@@ -145,7 +145,20 @@ def test_a_pipeline_failure_becomes_an_error_line_not_an_exception(
     monkeypatch.setattr(pipeline, "process", broken)
     get_logger("tests").info("anything", token=SECRET)
     logging.getLogger("tests.stdlib").info("anything")
+    emit("tests.access", "info", {"event": "request handled", "token": SECRET})
     records = json_capture.records()
-    assert [r["event"] for r in records] == ["log event could not be processed"] * 2
+    assert [r["event"] for r in records] == ["log event could not be processed"] * 3
     assert records[0]["error"] == "RuntimeError"
     assert SECRET not in json_capture.text()
+
+
+def test_a_structlog_line_that_cannot_be_written_does_not_raise(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    configure(log_stream=stream, log_format="json")
+    stream.close()
+    get_logger("tests.closed").info("token", token=SECRET)  # must not raise
+    err = capsys.readouterr().err
+    assert "could not be written" in err and "tests.closed" in err
+    assert SECRET not in err

@@ -452,10 +452,54 @@ class _NamedLoggerFactory:
     def __call__(self, *args: Any) -> Any:
         name = args[0] if args and isinstance(args[0], str) else _caller_module()
         if self._binary:
-            return structlog.BytesLogger(self._stream.buffer, name=name)
-        logger = structlog.WriteLogger(self._stream)
+            return _SafeBytesLogger(self._stream.buffer, name=name)
+        logger = _SafeWriteLogger(self._stream)
         logger.name = name  # type: ignore[attr-defined]
         return logger
+
+
+def _report_write_failure(name: object) -> None:
+    """One stderr line for a line that could not be written: never its content."""
+    try:
+        error = sys.exc_info()[1]
+        sys.stderr.write(
+            f"pavedroad.observability: a log line of logger {str(name)[:256]!r} could not be "
+            f"written ({type(error).__name__}); its content is not shown.\n"
+        )
+    except Exception:  # stderr itself is gone; nothing is left to tell
+        pass
+
+
+#: The base classes' writers, called directly (cheaper than super() on every line).
+_write_bytes: Final = structlog.BytesLogger.msg
+_write_text: Final = structlog.WriteLogger.msg
+
+
+class _SafeBytesLogger(structlog.BytesLogger):
+    """structlog's bytes writer, except that a failed write (a closed or broken stream) is
+    reported on stderr instead of raising into the code that logged."""
+
+    def msg(self, message: bytes) -> None:
+        try:
+            _write_bytes(self, message)
+        except Exception:
+            _report_write_failure(self.name)
+
+    log = debug = info = warn = warning = msg
+    fatal = failure = err = error = critical = exception = msg
+
+
+class _SafeWriteLogger(structlog.WriteLogger):
+    """structlog's text writer, with failed writes reported like :class:`_SafeBytesLogger`."""
+
+    def msg(self, message: str) -> None:
+        try:
+            _write_text(self, message)
+        except Exception:
+            _report_write_failure(getattr(self, "name", None))
+
+    log = debug = info = warn = warning = msg
+    fatal = failure = err = error = critical = exception = msg
 
 
 class PipelineHandler(logging.Handler):
@@ -580,6 +624,8 @@ def emit(logger_name: str, level: str, event_dict: dict[str, Any]) -> None:
         line = pipeline.process(event_dict, level, logger_name)
     except structlog.DropEvent:
         return
+    except Exception as error:  # never into the caller (the access log of a request)
+        line = pipeline._render(None, "error", pipeline._failure_event(error, level, logger_name))
     write(line)
 
 
