@@ -441,3 +441,51 @@ def test_gatekeeper_templates_judge_objects_like_conftest(
         for p in constraint_dir.glob("ing-10*.yaml")
     }
     assert actions == {"warn"}, "advisory rules are generated as warn constraints"
+
+
+@pytest.mark.render
+@pytest.mark.toolchain
+def test_log_size_caps_and_the_secrets_root_are_set_from_values(
+    rendered: Callable[..., Path], chart_tools: dict[str, str]
+) -> None:
+    from pavedroad.observability.settings import (
+        DEFAULT_LOG_MAX_FIELD_BYTES,
+        DEFAULT_LOG_MAX_LINE_BYTES,
+    )
+
+    project = rendered("default")
+    svc = chart_dir(project).name
+    objects = helm_template(project, chart_tools)
+    config = one(objects, "ConfigMap", svc)["data"]
+    assert config["PAVEDROAD_LOG_MAX_FIELD_BYTES"] == str(DEFAULT_LOG_MAX_FIELD_BYTES)
+    assert config["PAVEDROAD_LOG_MAX_LINE_BYTES"] == str(DEFAULT_LOG_MAX_LINE_BYTES)
+    assert config["PAVEDROAD_SECRETS_FILE_ROOT"] == SECRET_DIR
+    (job,) = by_kind(objects, "Job")
+    (migrate,) = job["spec"]["template"]["spec"]["containers"]
+    job_env = {e["name"]: e["value"] for e in migrate["env"]}
+    assert job_env["PAVEDROAD_SECRETS_FILE_ROOT"] == SECRET_DIR
+    assert job_env["PAVEDROAD_LOG_MAX_LINE_BYTES"] == str(DEFAULT_LOG_MAX_LINE_BYTES)
+
+    big = helm_template(
+        project, chart_tools, "--set", "app.logMaxFieldBytes=4096,app.logMaxLineBytes=16777216"
+    )
+    config = one(big, "ConfigMap", svc)["data"]
+    assert (config["PAVEDROAD_LOG_MAX_FIELD_BYTES"], config["PAVEDROAD_LOG_MAX_LINE_BYTES"]) == (
+        "4096",
+        "16777216",
+    )
+
+    chart = chart_dir(project)
+    for values, expect in (
+        ("app.logMaxFieldBytes=8192,app.logMaxLineBytes=4096", "must not exceed"),
+        ("app.logMaxFieldBytes=100", "logMaxFieldBytes"),
+    ):
+        result = subprocess.run(
+            ["helm", "template", svc, str(chart), "--kube-version", "1.35.4", "--set", values],
+            env=chart_tools,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode != 0, values
+        assert expect in result.stderr, result.stderr

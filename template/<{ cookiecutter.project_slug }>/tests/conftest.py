@@ -212,16 +212,25 @@ class SlackRequests:
         return self.client.post(path, content=body, headers=headers)
 
     def command(
-        self, text: str, *, channel: str = "C0CHAN001", team: str = "T0TEST001", **kw: Any
+        self,
+        text: str,
+        *,
+        channel: str = "C0CHAN001",
+        team: str = "T0TEST001",
+        invocation: str | None = None,
+        **kw: Any,
     ) -> Any:
+        # Like Slack's, every invocation has its own trigger_id and response_url, so two
+        # commands never sign the same body (the same body and timestamp is a replay).
+        invocation = invocation or uuid.uuid4().hex
         form = {
             "command": "/notes",
             "text": text,
             "team_id": team,
             "channel_id": channel,
             "user_id": "U0USER001",
-            "response_url": "https://hooks.slack.invalid/commands/1",
-            "trigger_id": "1.2.3",
+            "response_url": f"https://hooks.slack.invalid/commands/{invocation}",
+            "trigger_id": f"1.{invocation}",
         }
         body = urlencode(form).encode()
         return self.post("/slack/commands", body, "application/x-www-form-urlencoded", **kw)

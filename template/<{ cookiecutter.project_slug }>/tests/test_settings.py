@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-<% if cookiecutter.database == 'postgresql' or cookiecutter.slack_app -%>
 import secrets
 
-<% endif -%>
 import pytest
 from pydantic import ValidationError
 
+from <{ cookiecutter.package_name }>.__main__ import main
 from <{ cookiecutter.package_name }>.settings import Settings
+
+
+def assert_not_shown(value: str, message: str) -> None:
+    """Neither pydantic's input echo nor any 8 characters of ``value`` appear in ``message``."""
+    assert "input_value" not in message
+    leaked = [value[i : i + 8] for i in range(len(value) - 7) if value[i : i + 8] in message]
+    assert not leaked, f"the message shows part of the value: {leaked}"
 
 
 def test_local_runs_with_zero_configuration() -> None:
@@ -33,17 +39,51 @@ def test_deployed_environments_need_their_secret_references() -> None:
 <%- endif %>
 
 
-def test_a_value_where_a_reference_belongs_is_rejected_without_echoing_it() -> None:
-    value = secrets.token_hex(16)
-    with pytest.raises(ValidationError) as error:
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
 <%- if cookiecutter.slack_app %>
-        Settings(slack_signing_secret_ref=value)
-<%- else %>
-        Settings(database_url_ref=f"postgresql://app:{value}@db/app")
+        ("APP_SLACK_SIGNING_SECRET_REF", "{secret}"),
+        ("APP_SLACK_BOT_TOKEN_REF", "xoxb-{secret}"),
+        ("APP_SLACK_SIGNING_SECRET_PREVIOUS_REF", "env:secret-{secret}"),
 <%- endif %>
-    assert "_REF" in str(error.value)
-    assert value not in str(error.value)
+<%- if cookiecutter.database == 'postgresql' %>
+        ("APP_DATABASE_URL_REF", "postgresql://app:{secret}@db/app"),
+        ("APP_DATABASE_URL_REF", "file:{secret}"),
 <%- endif %>
+    ],
+)
+def test_a_value_where_a_reference_belongs_is_rejected_without_showing_it(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+    value: str,
+) -> None:
+    secret = secrets.token_hex(24)
+    monkeypatch.setenv(variable, value.format(secret=secret))
+    with pytest.raises(ValidationError) as error:
+        Settings()
+    assert variable in str(error.value)
+    assert_not_shown(secret, str(error.value))
+    assert main(["serve"]) == 2
+    printed = capsys.readouterr().err
+    assert variable in printed
+    assert "secret reference" in printed
+    assert_not_shown(secret, printed)
+<%- endif %>
+
+
+def test_no_settings_error_shows_the_input(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = "s3cr3t-" + secrets.token_hex(16)
+    monkeypatch.setenv("APP_PORT", secret)
+    monkeypatch.setenv("APP_ENV", secret)
+    assert main(["serve"]) == 2
+    printed = capsys.readouterr().err
+    assert "APP_PORT" in printed
+    assert "APP_ENV" in printed
+    assert_not_shown(secret, printed)
 <%- if cookiecutter.slack_app %>
 
 

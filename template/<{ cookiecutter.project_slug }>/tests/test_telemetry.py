@@ -1,16 +1,20 @@
-"""Observability: a span per request with a child span per handler, and RED metrics."""
+"""Observability: a span per request with a child span per handler, RED metrics, and log lines
+of bounded size."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from pavedroad import observability
-<%- if cookiecutter.slack_app %>
 
+from <{ cookiecutter.package_name }>.settings import Settings
+from <{ cookiecutter.package_name }>.telemetry import configure_telemetry, get_logger
+<%- if cookiecutter.slack_app %>
 from tests.conftest import SlackRequests
 <%- endif %>
 
@@ -66,3 +70,39 @@ def test_requests_are_counted_by_route(client: TestClient) -> None:
     ]
     assert len(counted) == 1, counted
     assert float(counted[0].rsplit(" ", 1)[1]) >= 1
+
+
+@pytest.mark.parametrize(
+    ("caps", "field_cap", "line_cap"),
+    [
+        ({}, 16 * 1024, 64 * 1024),  # the library's defaults, which the chart's values repeat
+        (
+            {"PAVEDROAD_LOG_MAX_FIELD_BYTES": "4096", "PAVEDROAD_LOG_MAX_LINE_BYTES": "8192"},
+            4096,
+            8192,
+        ),
+    ],
+)
+def test_a_huge_log_field_gives_a_capped_line(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    make_settings: Callable[..., Settings],
+    caps: dict[str, str],
+    field_cap: int,
+    line_cap: int,
+) -> None:
+    """The chart sets these variables from app.logMaxFieldBytes and app.logMaxLineBytes."""
+    monkeypatch.setenv("PAVEDROAD_LOG_FORMAT", "json")
+    for name, value in caps.items():
+        monkeypatch.setenv(name, value)
+    configure_telemetry(make_settings())
+    capsys.readouterr()
+    blob = "x" * 10_000_000
+    get_logger("<{ cookiecutter.package_name }>.tests").warning("huge value", blob=blob, small="kept")
+    lines = [line for line in capsys.readouterr().out.splitlines() if "huge value" in line]
+    assert len(lines) == 1
+    assert len(lines[0].encode()) <= line_cap
+    record = json.loads(lines[0])
+    assert record["small"] == "kept"
+    assert len(json.dumps(record["blob"]).encode()) <= field_cap
+    assert record["truncated"]["blob"] >= len(blob)

@@ -18,6 +18,17 @@ from pydantic import ValidationError
 from <{ cookiecutter.package_name }>.settings import Settings
 
 
+def describe_settings_errors(error: ValidationError) -> str:
+    """One line per problem, naming the variable and the fix; never the value (it may be a
+    secret typed where its reference belongs)."""
+    lines = ["invalid settings (values are not shown):"]
+    for problem in error.errors(include_url=False, include_context=False, include_input=False):
+        field = ".".join(str(part) for part in problem["loc"])
+        variable = f"APP_{field.upper()}: " if field else ""
+        lines.append(f"  {variable}{problem['msg']}")
+    return "\n".join(lines)
+
+
 def _migrate(settings: Settings, revision: str) -> None:
     from <{ cookiecutter.package_name }> import schema
     from <{ cookiecutter.package_name }>.credentials import Credentials
@@ -61,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        print(f"invalid settings:\n{exc}", file=sys.stderr)
+        print(describe_settings_errors(exc), file=sys.stderr)
         return 2
 
     if args.command == "migrate":

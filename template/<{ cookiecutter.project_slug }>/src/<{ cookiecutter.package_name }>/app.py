@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-<% if cookiecutter.slack_app -%>
 import asyncio
-<% endif -%>
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -16,13 +14,16 @@ from <{ cookiecutter.package_name }>.background import BackgroundWork
 <% else -%>
 from <{ cookiecutter.package_name }> import __version__, api, health, schema
 <% endif -%>
-from <{ cookiecutter.package_name }>.credentials import Credentials
+from <{ cookiecutter.package_name }>.credentials import Credentials<% if cookiecutter.slack_app %>, SigningSecrets<% endif %>
 from <{ cookiecutter.package_name }>.database import create_engine, display_url, session_factory
 <%- if cookiecutter.slack_app %>
 from <{ cookiecutter.package_name }>.event_dedup import ProcessedEvents
 <%- endif %>
 from <{ cookiecutter.package_name }>.health import Lifecycle
 from <{ cookiecutter.package_name }>.notes import NoteStore
+<%- if cookiecutter.slack_app %>
+from <{ cookiecutter.package_name }>.replay_guard import SeenRequests
+<%- endif %>
 from <{ cookiecutter.package_name }>.settings import Settings
 <%- if cookiecutter.slack_app %>
 from <{ cookiecutter.package_name }>.slack_app import NotesSlackApp
@@ -40,14 +41,15 @@ logger = get_logger(__name__)
 PRUNE_INTERVAL_SECONDS = 600.0
 
 
-async def _prune_processed_events(events: ProcessedEvents) -> None:
+async def _prune_slack_records(events: ProcessedEvents, seen: SeenRequests) -> None:
     while True:
         await asyncio.sleep(PRUNE_INTERVAL_SECONDS)
         try:
             removed = await events.prune()
-            logger.debug("pruned processed slack events", removed=removed)
+            expired = await seen.prune()
+            logger.debug("pruned slack records", events=removed, request_signatures=expired)
         except Exception:
-            logger.exception("pruning processed slack events failed")
+            logger.exception("pruning slack records failed")
 <%- endif %>
 
 
@@ -60,8 +62,9 @@ def create_app(settings: Settings | None = None, lifecycle: Lifecycle | None = N
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         credentials = Credentials(settings)
+        # Secret reads may wait on a backend: never on the event loop.
         engine = create_engine(
-            credentials.database_url(),
+            await asyncio.to_thread(credentials.database_url),
 <%- if cookiecutter.database == 'postgresql' %>
             pool_size=settings.db_pool_size,
 <%- endif %>
@@ -73,6 +76,7 @@ def create_app(settings: Settings | None = None, lifecycle: Lifecycle | None = N
         work = BackgroundWork()
         app.state.slack = None
         pruner: asyncio.Task[None] | None = None
+        signing_secrets: SigningSecrets | None = None
 <%- endif %>
         try:
             if settings.migrations_on_start:
@@ -81,12 +85,16 @@ def create_app(settings: Settings | None = None, lifecycle: Lifecycle | None = N
 <%- if cookiecutter.slack_app %>
             if settings.slack_configured:
                 events = ProcessedEvents(sessions)
-                client = create_web_client(settings, credentials.slack_bot_token().reveal())
+                seen = SeenRequests(sessions)
+                token = await asyncio.to_thread(credentials.slack_bot_token)
+                client = create_web_client(settings, token.reveal())
                 slack = NotesSlackApp(
                     client=client, notes=app.state.notes, events=events, work=work
                 )
-                app.state.slack = SlackGateway(slack.bolt, credentials.slack_signature_verifier())
-                pruner = asyncio.create_task(_prune_processed_events(events))
+                signing_secrets = SigningSecrets(credentials.slack_signature_verifier())
+                await signing_secrets.start()
+                app.state.slack = SlackGateway(slack.bolt, signing_secrets, seen)
+                pruner = asyncio.create_task(_prune_slack_records(events, seen))
             else:
                 logger.warning(
                     "Slack is not configured; /slack/* answers 503 until "
@@ -109,9 +117,11 @@ def create_app(settings: Settings | None = None, lifecycle: Lifecycle | None = N
                 logger.warning("background work cut short at shutdown", tasks=unfinished)
             if pruner is not None:
                 pruner.cancel()
+            if signing_secrets is not None:
+                await signing_secrets.close()
 <%- endif %>
             await engine.dispose()
-            credentials.close()
+            await asyncio.to_thread(credentials.close)
             logger.info("service stopped")
 
     app = FastAPI(

@@ -4,10 +4,19 @@ One :class:`~pavedroad.secrets.cache.SecretCache` per process keeps every value 
 background: a rotated Kubernetes Secret (a file under /var/run/secrets/app/) or a new secret
 version is picked up without a restart<% if cookiecutter.slack_app %>, and during a signing-secret rotation requests
 signed with the current or the previous secret are both accepted<% endif %>.
+
+Reading a secret may wait on its backend, so nothing here is called on the event loop: startup
+reads in a worker thread<% if cookiecutter.slack_app %>, and request handlers read the signing secrets from
+:class:`SigningSecrets`, which re-reads them in a worker thread and never blocks<% endif %>.
 """
 
 from __future__ import annotations
 
+<% if cookiecutter.slack_app -%>
+import asyncio
+import contextlib
+import time
+<% endif -%>
 from types import TracebackType
 
 from pavedroad.secrets.cache import SecretCache
@@ -20,6 +29,11 @@ from pavedroad.secrets.verify import SlackSignatureVerifier
 from <{ cookiecutter.package_name }>.database import IN_MEMORY_URL
 <% endif -%>
 from <{ cookiecutter.package_name }>.settings import Settings
+<%- if cookiecutter.slack_app %>
+from <{ cookiecutter.package_name }>.telemetry import get_logger
+
+logger = get_logger(__name__)
+<%- endif %>
 
 
 class Credentials:
@@ -55,9 +69,7 @@ class Credentials:
         references = [self._settings.slack_signing_secret_ref]
         if self._settings.slack_signing_secret_previous_ref is not None:
             references.append(self._settings.slack_signing_secret_previous_ref)
-        verifier = SlackSignatureVerifier(self._cache, *references)
-        verifier.signing_secrets()  # resolve now: a bad reference fails startup, not a request
-        return verifier
+        return SlackSignatureVerifier(self._cache, *references)
 <%- endif %>
 
     def close(self) -> None:
@@ -73,3 +85,56 @@ class Credentials:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+<%- if cookiecutter.slack_app %>
+
+
+class SigningSecrets:
+    """The Slack signing secrets accepted now, for request handlers that must not block.
+
+    :meth:`accepted` answers from memory. A task re-reads the secrets (current and overlapping
+    versions, see :class:`SlackSignatureVerifier`) every ``interval`` seconds in a worker
+    thread, one read at a time: a backend that hangs delays the next rotation being seen, never
+    a request. Values older than ``max_age`` (the secret cache's ``max_staleness``) are no
+    longer used, so a backend down for good fails requests instead of trusting old secrets.
+    """
+
+    def __init__(
+        self, verifier: SlackSignatureVerifier, *, interval: float = 2.0, max_age: float = 3600.0
+    ) -> None:
+        self._verifier = verifier
+        self._interval = interval
+        self._max_age = max_age
+        self._values: tuple[SecretValue, ...] = ()
+        self._read_at = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Read the secrets once (a bad reference fails startup), then keep them fresh."""
+        await self._read()
+        self._task = asyncio.create_task(self._refresh_forever(), name="slack-signing-secrets")
+
+    def accepted(self) -> tuple[SecretValue, ...]:
+        """The secrets to verify a request against; empty when they could not be read lately."""
+        if time.monotonic() - self._read_at > self._max_age:
+            return ()
+        return self._values
+
+    async def _read(self) -> None:
+        self._values = await asyncio.to_thread(self._verifier.signing_secrets)
+        self._read_at = time.monotonic()
+
+    async def _refresh_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            try:
+                await self._read()
+            except Exception as exc:
+                # The error names the reference, never the value.
+                logger.warning("re-reading the slack signing secrets failed", error=str(exc))
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+<%- endif %>

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Index, MetaData, String, Text, func
+from sqlalchemy import <% if cookiecutter.slack_app %>BigInteger, <% endif %>DateTime, Index, MetaData, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Deterministic constraint names, so that migrations can refer to (and drop) them by name.
@@ -52,4 +52,15 @@ class ProcessedEvent(Base):
     received_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.current_timestamp(), index=True
     )
+<%- endif %>
+<%- if cookiecutter.slack_app %>
+
+
+class SeenRequest(Base):
+    """A signed Slack request already received, by its timestamp and signature (replay guard)."""
+
+    __tablename__ = "slack_seen_requests"
+
+    request_ts: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    signature: Mapped[str] = mapped_column(String(80), primary_key=True)
 <%- endif %>

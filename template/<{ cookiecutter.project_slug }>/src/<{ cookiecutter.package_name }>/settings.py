@@ -3,7 +3,8 @@
 Secrets never appear here as values. A setting ending in ``_ref`` holds a *reference* such as
 ``file:/var/run/secrets/app/slack-bot-token`` or ``env:SLACK_BOT_TOKEN``, which the
 ``credentials`` module resolves through pavedroad-secrets. Every validation error names the
-variable, the bad value (never a secret) and the fix.
+variable and the fix, and never shows the value: the text of any setting may be a secret put
+in the wrong place.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Literal, Self
 
 from pavedroad.secrets.errors import ReferenceSyntaxError
-from pavedroad.secrets.reference import parse_reference
+from pavedroad.secrets.reference import BUILTIN_SCHEMES, parse_reference
 from pydantic import Field, <% if cookiecutter.slack_app %>field_validator, <% endif %>model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -43,10 +44,30 @@ _REFERENCE_FIELDS: tuple[str, ...] = (
 )
 <% endif %>
 
+def _reference_problem(name: str, reference: str) -> str:
+    """What is wrong with the reference in setting ``name``, without quoting any of it."""
+    variable = f"APP_{name.upper()}"
+    scheme, colon, _ = reference.partition(":")
+    if colon and scheme in BUILTIN_SCHEMES:
+        return (
+            f"{variable} is not a valid '{scheme}:' secret reference; use the form shown in "
+            "docs/service.md, e.g. file:/var/run/secrets/app/<key> or env:NAME"
+        )
+    return (
+        f"{variable} must be a secret reference starting with "
+        f"{', '.join(s + ':' for s in BUILTIN_SCHEMES)}, e.g. file:/var/run/secrets/app/<key>. "
+        "If it holds the secret itself, move the value into the secret store and rotate it. "
+        "The text is not shown, in case it is a secret"
+    )
+
+
 class Settings(BaseSettings):
     """Everything the service reads from its environment (prefix ``APP_``)."""
 
-    model_config = SettingsConfigDict(env_prefix="APP_", extra="ignore", frozen=True)
+    # hide_input_in_errors: pydantic would otherwise print (most of) the offending input.
+    model_config = SettingsConfigDict(
+        env_prefix="APP_", extra="ignore", frozen=True, hide_input_in_errors=True
+    )
 
     env: Environment = Field(
         "local", description="Deployment environment; `local` enables zero-config defaults."
@@ -119,8 +140,7 @@ class Settings(BaseSettings):
     def _slack_base_url(cls, value: str) -> str:
         if not value.startswith(("https://", "http://")):
             raise ValueError(
-                f"APP_SLACK_API_BASE_URL {value!r} is not an http(s) URL; "
-                f"use {SLACK_API_BASE_URL!r}"
+                f"APP_SLACK_API_BASE_URL is not an http(s) URL; use {SLACK_API_BASE_URL!r}"
             )
         return value if value.endswith("/") else value + "/"
 <%- endif %>
@@ -133,8 +153,8 @@ class Settings(BaseSettings):
                 continue
             try:
                 parse_reference(reference)
-            except ReferenceSyntaxError as exc:
-                raise ValueError(f"APP_{name.upper()}: {exc}") from None
+            except ReferenceSyntaxError:
+                raise ValueError(_reference_problem(name, reference)) from None
         if self.env == "local":
             return self
         missing = [
@@ -150,8 +170,8 @@ class Settings(BaseSettings):
 <%- if cookiecutter.slack_app %>
         if not self.slack_api_base_url.startswith("https://"):
             raise ValueError(
-                f"APP_SLACK_API_BASE_URL {self.slack_api_base_url!r} must use https outside "
-                f"APP_ENV=local; use {SLACK_API_BASE_URL!r}"
+                "APP_SLACK_API_BASE_URL must use https outside APP_ENV=local; "
+                f"use {SLACK_API_BASE_URL!r}"
             )
 <%- endif %>
         return self
