@@ -8,11 +8,11 @@ locals {
   hostname    = "${local.service}.${local.environment}.<{ cookiecutter.domain }>"
 
   tags = {
-    service       = local.service
-    team          = "<{ cookiecutter.owner_team }>"
-    environment   = local.environment
-    cost-center   = var.cost_center
-    managed-by    = "terraform"
+    service     = local.service
+    team        = "<{ cookiecutter.owner_team }>"
+    environment = local.environment
+    cost-center = var.cost_center
+    managed-by  = "terraform"
   }
 
   # The chart's release and namespace are the service's slug; its ServiceAccounts are
@@ -82,6 +82,7 @@ module "secrets" {
     database-url = "PostgreSQL URL of the service's database user, written by the rotation function"
 <%- endif %>
 <%- if slack %>
+
     slack-bot-token               = "Slack bot token (xoxb-), put by the app owner"
     slack-signing-secret          = "Slack signing secret, put by the app owner"
     slack-signing-secret-previous = "Previous Slack signing secret, kept during a signing-secret rotation"
@@ -91,6 +92,7 @@ module "secrets" {
   rotated_secrets     = var.rotation_lambda_arn == null ? [] : ["database-url"]
   rotation_lambda_arn = var.rotation_lambda_arn
 <%- endif %>
+
   replica_region = ""
   tags           = local.tags
 }
@@ -107,7 +109,7 @@ module "service_iam" {
   secret_arns  = values(module.secrets.secret_arns)
   kms_key_arns = compact([module.secrets.kms_key_arn, module.secrets.replica_kms_key_arn])
 <%- if db %>
-  db_connect = { resource_id = module.database.resource_id, username = "<{ cookiecutter.package_name }>" }
+  db_connect   = { resource_id = module.database.resource_id, username = "<{ cookiecutter.package_name }>" }
 <%- endif %>
-  tags = local.tags
+  tags         = local.tags
 }
