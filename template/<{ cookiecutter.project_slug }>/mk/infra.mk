@@ -7,7 +7,7 @@ INFRA_ROOTS := $(addprefix $(INFRA_DIR)/modules/,$(INFRA_MODULES)) $(addprefix $
 INFRA_TF_FILES = $(sort $(wildcard $(addsuffix /*.tf,$(INFRA_ROOTS))))
 TOFU ?= tofu
 # The Terraform rules (policy/terraform/*.rego, not their tests or fixtures), as conftest namespaces.
-INFRA_POLICY_NAMESPACES = $(sort $(shell sed -n 's/^package \(terraform\.[a-z_]*\)$$/\1/p' policy/terraform/*.rego | grep -v -e '_test$$' -e '\.fixtures$$'))
+INFRA_POLICY_NAMESPACES = $(sort $(shell sed -n 's/^package \(terraform\.[a-z_]*\)$$/\1/p' policy/terraform/*.rego | grep -v -e '_test$$'))
 # validate: auto = when the hashicorp/aws provider is installable (a mirror at INFRA_PROVIDER_MIRROR,
 # or registry access: set INFRA_VALIDATE=required, as the GitHub workflow does); off = never.
 INFRA_VALIDATE ?= auto
