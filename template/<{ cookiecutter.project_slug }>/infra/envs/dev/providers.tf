@@ -1,5 +1,5 @@
 # Every resource gets the cost and ownership tags through default_tags (and explicitly, through
-# each module's tags variable, so that policy TF-001 can check them statically).
+# each module's tags variable, so that policy TFM-001 can check them statically).
 provider "aws" {
   region              = var.aws_region
   allowed_account_ids = [var.aws_account_id]

@@ -41,7 +41,7 @@ resource "aws_security_group" "this" {
 resource "aws_db_parameter_group" "this" {
   name        = "${var.identifier}-postgres${var.engine_version}"
   family      = "postgres${var.engine_version}"
-  description = "${var.identifier}: TLS only, connection and slow-statement logging"
+  description = "${var.identifier}: TLS only; connection, DDL and slow-statement logging"
 
   parameter {
     name  = "rds.force_ssl"
@@ -51,6 +51,11 @@ resource "aws_db_parameter_group" "this" {
   parameter {
     name  = "log_connections"
     value = "1"
+  }
+
+  parameter {
+    name  = "log_statement"
+    value = "ddl"
   }
 
   parameter {
@@ -111,6 +116,7 @@ resource "aws_db_instance" "this" {
   vpc_security_group_ids = [aws_security_group.this.id]
   publicly_accessible    = false
   parameter_group_name   = aws_db_parameter_group.this.name
+  ca_cert_identifier     = "rds-ca-rsa2048-g1"
 
   iam_database_authentication_enabled = true
 

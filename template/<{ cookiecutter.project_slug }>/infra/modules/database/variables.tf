@@ -109,7 +109,7 @@ variable "allowed_security_group_ids" {
 }
 
 variable "backup_retention_days" {
-  description = "Days of automated backups and point-in-time recovery (7 or more in staging and prod; policy TF-005 checks prod)."
+  description = "Days of automated backups and point-in-time recovery (7 or more in staging and prod; policy TFM-003 checks prod)."
   type        = number
   default     = 14
 
@@ -120,7 +120,7 @@ variable "backup_retention_days" {
 }
 
 variable "deletion_protection" {
-  description = "Refuse to delete the instance (must stay true in prod; policy TF-005 checks it)."
+  description = "Refuse to delete the instance (must stay true in prod; policy TFM-003 checks it)."
   type        = bool
   default     = true
 }
@@ -144,7 +144,7 @@ variable "performance_insights_retention_days" {
 
   validation {
     condition     = var.performance_insights_retention_days == 7 || var.performance_insights_retention_days == 731 || (var.performance_insights_retention_days % 31 == 0 && var.performance_insights_retention_days <= 713)
-    error_message = "performance_insights_retention_days must be 7, 731 or a multiple of 31 months' days (31, 62, ...)."
+    error_message = "performance_insights_retention_days must be 7, 731, or a number of months times 31 (31, 62, ..., 713)."
   }
 }
 
