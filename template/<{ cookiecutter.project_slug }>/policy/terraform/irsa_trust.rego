@@ -33,8 +33,8 @@ deny contains tf.msg("TFM-007", d, sprintf("subject %q is a wildcard; name the n
 	some pair in _web_identity_statements
 	[d, statement] := pair
 	some condition in _sub_conditions(statement)
-	some value in condition.values
-	regex.match(`[*?]`, value)
+	some value in _values(condition)
+	regex.match(`[*?]`, replace(value, "[*]", ""))
 }
 
 deny contains tf.msg("TFM-007", d, "a web-identity statement has no StringEquals condition on :aud = sts.amazonaws.com") if {
@@ -61,3 +61,9 @@ _aud_pinned(statement) if {
 	c.test == "StringEquals"
 	c.values == ["sts.amazonaws.com"]
 }
+
+# Condition values: a literal list, or one expression (`${[for sa in ... : "..."]}`), which is
+# checked as text (a splat `[*]` is not a wildcard).
+_values(condition) := condition.values if is_array(condition.values)
+
+_values(condition) := [condition.values] if is_string(condition.values)

@@ -17,6 +17,18 @@ test_denies_wildcard_subject if {
 	contains(m, "wildcard")
 }
 
+test_denies_wildcard_in_a_for_expression if {
+	values := "${[for sa in var.service_accounts : \"system:serviceaccount:${var.namespace}:*\"]}"
+	trust := json.patch(fixtures.trust, [{"op": "replace", "path": concat("", [_sub, "/values"]), "value": values}])
+	named(irsa_trust.deny) with input as fixtures.with_file("infra/modules/service-iam/main.tf", trust)
+}
+
+test_allows_exact_subjects_in_a_for_expression if {
+	values := "${[for sa in var.service_accounts : \"system:serviceaccount:${var.namespace}:${sa}\"]}"
+	trust := json.patch(fixtures.trust, [{"op": "replace", "path": concat("", [_sub, "/values"]), "value": values}])
+	count(irsa_trust.deny) == 0 with input as fixtures.with_file("infra/modules/service-iam/main.tf", trust)
+}
+
 test_denies_string_like if {
 	trust := json.patch(fixtures.trust, [{"op": "replace", "path": concat("", [_sub, "/test"]), "value": "StringLike"}])
 	named(irsa_trust.deny) with input as fixtures.with_file("infra/modules/service-iam/main.tf", trust)
