@@ -8,6 +8,7 @@ locals {
 }
 
 resource "aws_kms_key" "this" {
+  #checkov:skip=CKV2_AWS_64:default key policy (the account root): IAM policies, such as service-iam's, decide who uses the key
   description             = "RDS ${var.identifier} storage, Performance Insights and master secret"
   enable_key_rotation     = true
   deletion_window_in_days = 30
@@ -147,6 +148,7 @@ resource "aws_db_instance" "this" {
 # the secondary region, encrypted with a key of that region. docs/runbooks/region-failover.md
 # restores from them.
 resource "aws_kms_key" "replica" {
+  #checkov:skip=CKV2_AWS_64:default key policy (the account root): IAM policies, such as service-iam's, decide who uses the key
   count    = var.backup_replication_enabled ? 1 : 0
   provider = aws.secondary
 
