@@ -54,7 +54,8 @@ def single_region(
 
 
 def tf_text(project: Path) -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted((project / "infra").rglob("*.tf")))
+    files = sorted((project / "infra").rglob("*.tf"))
+    return "\n".join(p.read_text(encoding="utf-8") for p in files)
 
 
 def test_make_ci_runs_the_terraform_stage(rendered: Callable[..., Path]) -> None:
@@ -183,5 +184,6 @@ def test_runbook_mentions_only_resources_that_exist(rendered: Callable[..., Path
     modules = set(re.findall(r'^module "([a-z_]+)"', prod, re.MULTILINE))
     mentioned_modules = set(re.findall(r"\bmodule\.([a-z_]+)", runbook))
     assert mentioned_modules and mentioned_modules <= modules, mentioned_modules - modules
-    for variable in re.findall(r"`(ttl_seconds|request_interval_seconds|failure_threshold)`", runbook):
+    variables = r"`(ttl_seconds|request_interval_seconds|failure_threshold)`"
+    for variable in re.findall(variables, runbook):
         assert f'variable "{variable}"' in text

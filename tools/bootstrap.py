@@ -551,7 +551,7 @@ class PyPITools(Item):
     def venv_link(self, ctx: Context) -> Path:
         if self.isolated is None:
             return ctx.layout.venv
-        return ctx.layout.tools / "venvs" / self.entries[self.isolated]["venv"]
+        return ctx.layout.tools / "venvs" / str(self.entries[self.isolated]["venv"])
 
     def key(self) -> str:
         interpreter = getattr(sys, "_base_executable", sys.executable)
@@ -611,7 +611,8 @@ class PyPITools(Item):
         for b in self.bins():
             if not (venv / "bin" / b).exists():
                 raise BootstrapError(self.name, f"console script {b} not found in {venv}/bin")
-            symlink(os.path.relpath(self.venv_link(ctx) / "bin" / b, ctx.layout.bin), ctx.layout.bin / b)
+            target = os.path.relpath(self.venv_link(ctx) / "bin" / b, ctx.layout.bin)
+            symlink(target, ctx.layout.bin / b)
         versions = self.installed_versions(venv / "bin" / "python")
         wrong = {n: v for n, v in versions.items() if v != self.entries[n]["version"]}
         if wrong:
