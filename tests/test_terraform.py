@@ -187,3 +187,19 @@ def test_runbook_mentions_only_resources_that_exist(rendered: Callable[..., Path
     variables = r"`(ttl_seconds|request_interval_seconds|failure_threshold)`"
     for variable in re.findall(variables, runbook):
         assert f'variable "{variable}"' in text
+
+
+@pytest.mark.mutation
+@pytest.mark.toolchain
+def test_stale_module_readme_and_bad_formatting_fail_ci(
+    fresh_project: Callable[..., Path], terraform_tools: Path
+) -> None:
+    project = fresh_project("default")
+    harness.mutate(project, "infra/modules/dns/outputs.tf",
+                   lambda text: text.replace("The failover host name.", "The host name."))
+    harness.assert_make_fails(project, "infra-docs-check",
+                              expect="infra/modules/dns/README.md is out of date")
+    harness.mutate(project, "infra/modules/dns/outputs.tf",
+                   lambda text: text.replace("value       = var.record_name",
+                                             "value = var.record_name"))
+    harness.assert_make_fails(project, "infra-fmt-check", expect="outputs.tf")
