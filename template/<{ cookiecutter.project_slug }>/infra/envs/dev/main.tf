@@ -5,7 +5,6 @@ locals {
   service     = "<{ cookiecutter.project_slug }>"
   environment = "dev"
   name        = "${local.service}-${local.environment}"
-  hostname    = "${local.service}.${local.environment}.<{ cookiecutter.domain }>"
 
   tags = {
     service     = local.service

@@ -4,12 +4,6 @@ variable "aws_region" {
   default     = "<{ cookiecutter.aws_region }>"
 }
 
-variable "aws_region_secondary" {
-  description = "Failover region (empty: dev runs in one region)."
-  type        = string
-  default     = ""
-}
-
 variable "aws_account_id" {
   description = "The only AWS account this configuration may change."
   type        = string
@@ -33,8 +27,11 @@ variable "kubernetes_version" {
   default     = "1.33"
 }
 
+<%- if cookiecutter.database == 'postgresql' %>
+
 variable "rotation_lambda_arn" {
   description = "Rotation function that runs pavedroad-secrets' rotation handler for the database credentials (deployed per docs/infra.md)."
   type        = string
   default     = null
 }
+<%- endif %>

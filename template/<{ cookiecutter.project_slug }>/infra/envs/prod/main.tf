@@ -5,7 +5,6 @@ locals {
   service     = "<{ cookiecutter.project_slug }>"
   environment = "prod"
   name        = "${local.service}-${local.environment}"
-  hostname    = "${local.service}.${local.environment}.<{ cookiecutter.domain }>"
 
   tags = {
     service     = local.service
@@ -161,7 +160,7 @@ module "dns" {
   source = "../../modules/dns"
 
   zone_name   = "<{ cookiecutter.domain }>"
-  record_name = local.hostname
+  record_name = "${local.service}.${local.environment}.<{ cookiecutter.domain }>"
   # Each region's ingress answers on its regional host name, which the region's load balancer
   # record (external-dns) maintains; the health checks request /readyz from it.
   endpoints = {

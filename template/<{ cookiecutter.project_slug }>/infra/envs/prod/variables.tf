@@ -3,12 +3,14 @@ variable "aws_region" {
   type        = string
   default     = "<{ cookiecutter.aws_region }>"
 }
+<%- if cookiecutter.aws_region_secondary %>
 
 variable "aws_region_secondary" {
-  description = "Failover region (empty: prod runs in one region)."
+  description = "Failover region of the standby, the secrets' replicas and the database's replicated backups."
   type        = string
   default     = "<{ cookiecutter.aws_region_secondary }>"
 }
+<%- endif %>
 
 variable "aws_account_id" {
   description = "The only AWS account this configuration may change."
@@ -33,8 +35,11 @@ variable "kubernetes_version" {
   default     = "1.33"
 }
 
+<%- if cookiecutter.database == 'postgresql' %>
+
 variable "rotation_lambda_arn" {
   description = "Rotation function that runs pavedroad-secrets' rotation handler for the database credentials (deployed per docs/infra.md)."
   type        = string
   default     = null
 }
+<%- endif %>
