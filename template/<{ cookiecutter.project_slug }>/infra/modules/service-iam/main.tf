@@ -46,22 +46,36 @@ resource "aws_iam_role" "this" {
   tags = var.tags
 }
 
+locals {
+  reads_secrets = length(var.secret_arns) > 0
+  # A service without secrets and database gets a role without permissions (no empty policy).
+  has_permissions = local.reads_secrets || var.db_connect != null
+}
+
 data "aws_iam_policy_document" "permissions" {
-  statement {
-    sid       = "ReadOwnSecrets"
-    actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
-    resources = var.secret_arns
+  dynamic "statement" {
+    for_each = local.reads_secrets ? [1] : []
+
+    content {
+      sid       = "ReadOwnSecrets"
+      actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+      resources = var.secret_arns
+    }
   }
 
-  statement {
-    sid       = "DecryptOwnSecrets"
-    actions   = ["kms:Decrypt"]
-    resources = var.kms_key_arns
+  dynamic "statement" {
+    for_each = local.reads_secrets ? [1] : []
 
-    condition {
-      test     = "StringLike"
-      variable = "kms:ViaService"
-      values   = ["secretsmanager.*.amazonaws.com"]
+    content {
+      sid       = "DecryptOwnSecrets"
+      actions   = ["kms:Decrypt"]
+      resources = var.kms_key_arns
+
+      condition {
+        test     = "StringLike"
+        variable = "kms:ViaService"
+        values   = ["secretsmanager.*.amazonaws.com"]
+      }
     }
   }
 
@@ -77,6 +91,8 @@ data "aws_iam_policy_document" "permissions" {
 }
 
 resource "aws_iam_role_policy" "this" {
+  count = local.has_permissions ? 1 : 0
+
   name   = "${var.role_name}-least-privilege"
   role   = aws_iam_role.this.id
   policy = data.aws_iam_policy_document.permissions.json
