@@ -191,7 +191,7 @@ def test_runbook_mentions_only_resources_that_exist(rendered: Callable[..., Path
 
 @pytest.mark.mutation
 @pytest.mark.toolchain
-def test_stale_module_readme_and_bad_formatting_fail_ci(
+def test_stale_readme_bad_formatting_and_lint_fail_ci(
     fresh_project: Callable[..., Path], terraform_tools: Path
 ) -> None:
     project = fresh_project("default")
@@ -203,3 +203,6 @@ def test_stale_module_readme_and_bad_formatting_fail_ci(
                    lambda text: text.replace("value       = var.record_name",
                                              "value = var.record_name"))
     harness.assert_make_fails(project, "infra-fmt-check", expect="outputs.tf")
+    harness.mutate(project, "infra/modules/dns/variables.tf",
+                   lambda text: text + 'variable "unused" {\n  type = string\n}\n')
+    harness.assert_make_fails(project, "infra-lint", expect="terraform_unused_declarations")
