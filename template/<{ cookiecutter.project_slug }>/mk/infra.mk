@@ -39,7 +39,7 @@ infra-validate: ## tofu init -backend=false + validate each root (needs the hash
 	done
 
 infra-lint: ## tflint with the Terraform language ruleset on every module and environment
-	tflint --version | head -n 1
+	tflint --version
 	tflint --chdir=$(INFRA_DIR) --recursive --config=$(CURDIR)/$(INFRA_DIR)/.tflint.hcl --format=compact
 	@echo "infra-lint: ran tflint (Terraform ruleset, preset all) on $(words $(INFRA_ROOTS)) roots; AWS ruleset: in the GitHub workflow only"
 
