@@ -19,6 +19,11 @@ INVALID: list[tuple[dict[str, Any], list[str]]] = [
     ({"slo_availability": "100"}, ["slo_availability '100", "excluding 100"]),
     ({"oncall": "victorops"}, ["oncall", "victorops"]),
     ({"aws_account_id": "1234"}, ["aws_account_id '1234'", "12-digit"]),
+    ({"aws_account_id": "1234567890123"}, ["aws_account_id '1234567890123'", "12-digit"]),
+    ({"aws_region": "us-east"}, ["aws_region 'us-east'", "not an AWS region name"]),
+    ({"aws_region_secondary": "mars-1"}, ["aws_region_secondary 'mars-1'", "not an AWS region"]),
+    ({"aws_region_secondary": "us-east-1"},
+     ["aws_region_secondary 'us-east-1'", "equals aws_region"]),
 ]
 
 

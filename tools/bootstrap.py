@@ -298,6 +298,16 @@ def pypi_entries(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in manifest.get("pypi", {}).items() if isinstance(v, dict)}
 
 
+def shared_pypi_entries(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The [pypi] entries that share .tools/venv (those without a `venv` of their own)."""
+    return {k: v for k, v in pypi_entries(manifest).items() if "venv" not in v}
+
+
+def isolated_pypi_entries(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The [pypi] entries with `venv = "<name>"`: each installed in a virtualenv of its own."""
+    return {k: v for k, v in pypi_entries(manifest).items() if "venv" in v}
+
+
 def go_bin_name(name: str, spec: dict[str, Any]) -> str:
     if "bin" in spec:
         return str(spec["bin"])
@@ -525,11 +535,26 @@ def ensure_dir(path: Path) -> Path:
 class PyPITools(Item):
     """All PyPI tools in one virtualenv; the virtualenv lives in the cache, keyed by content."""
 
-    def __init__(self, manifest: dict[str, Any]) -> None:
-        self.entries = pypi_entries(manifest)
-        super().__init__("pypi", "pypi", set(self.entries))
-        constraints = manifest.get("pypi", {}).get("constraints")
+    def __init__(self, manifest: dict[str, Any], isolated: str | None = None) -> None:
+        """The shared virtualenv, or with `isolated` (an entry with `venv = "<name>"`) that
+        entry alone in .tools/venvs/<name>, with its own `constraints` file if it names one."""
+        if isolated is None:
+            self.entries = shared_pypi_entries(manifest)
+            name = "pypi"
+            constraints = manifest.get("pypi", {}).get("constraints")
+        else:
+            spec = pypi_entries(manifest)[isolated]
+            self.entries = {isolated: spec}
+            name = f"pypi-{spec['venv']}"
+            constraints = spec.get("constraints")
+        super().__init__(name, "pypi", set(self.entries))
+        self.isolated = isolated
         self.constraints = TOOLS_SRC / constraints if constraints else None
+
+    def venv_link(self, ctx: Context) -> Path:
+        if self.isolated is None:
+            return ctx.layout.venv
+        return ctx.layout.tools / "venvs" / str(self.entries[self.isolated]["venv"])
 
     def key(self) -> str:
         interpreter = getattr(sys, "_base_executable", sys.executable)
@@ -546,13 +571,13 @@ class PyPITools(Item):
         return [b for spec in self.entries.values() for b in spec.get("bins", [])]
 
     def check(self, ctx: Context) -> str | None:
-        venv = ctx.layout.venv
+        venv = self.venv_link(ctx)
         missing = [b for b in self.bins() if not os.access(ctx.layout.bin / b, os.X_OK)]
         if not (venv / "bin" / "python").exists():
             return f"virtualenv {venv} missing"
         if missing:
             return "not linked into bin/: " + ", ".join(missing)
-        stamp = read_stamp(ctx.layout, "pypi")
+        stamp = read_stamp(ctx.layout, self.name)
         if not stamp or stamp.get("key") != self.key():
             return "virtualenv is not at the pinned versions"
         if not (venv / ".pavedroad-complete").is_file():
@@ -560,7 +585,7 @@ class PyPITools(Item):
         return None
 
     def summary(self, ctx: Context) -> str:
-        stamp = read_stamp(ctx.layout, "pypi") or {}
+        stamp = read_stamp(ctx.layout, self.name) or {}
         versions = stamp.get("versions", {})
         return ", ".join(f"{n}=={v}" for n, v in versions.items())
 
@@ -582,29 +607,30 @@ class PyPITools(Item):
         venv = self.cached(ctx)
         started = time.monotonic()
         if (venv / ".pavedroad-complete").is_file():
-            LOG.item("pypi", "cached", f"virtualenv {venv}", time.monotonic() - started)
+            LOG.item(self.name, "cached", f"virtualenv {venv}", time.monotonic() - started)
         else:
             self.build(ctx, venv)
-        symlink(venv, ctx.layout.venv)
+        symlink(venv, self.venv_link(ctx))
         for b in self.bins():
             if not (venv / "bin" / b).exists():
-                raise BootstrapError("pypi", f"console script {b} not found in {venv}/bin")
-            symlink(Path("..") / "venv" / "bin" / b, ctx.layout.bin / b)
+                raise BootstrapError(self.name, f"console script {b} not found in {venv}/bin")
+            target = os.path.relpath(self.venv_link(ctx) / "bin" / b, ctx.layout.bin)
+            symlink(target, ctx.layout.bin / b)
         versions = self.installed_versions(venv / "bin" / "python")
         wrong = {n: v for n, v in versions.items() if v != self.entries[n]["version"]}
         if wrong:
-            raise BootstrapError("pypi", f"installed versions differ from the manifest: {wrong}")
+            raise BootstrapError(self.name, f"installed versions differ from the manifest: {wrong}")
         for name, version in versions.items():
             LOG.item(name, "version", f"{version} (PyPI)")
-        write_stamp(ctx.layout, "pypi", {"key": self.key(), "venv": str(venv),
+        write_stamp(ctx.layout, self.name, {"key": self.key(), "venv": str(venv),
                                           "versions": versions})
 
     def build(self, ctx: Context, venv: Path) -> None:
         if venv.exists():
             shutil.rmtree(venv)
         started = time.monotonic()
-        LOG.item("pypi", "installing", f"virtualenv {venv} with {sys.executable}")
-        run("pypi", [sys.executable, "-m", "venv", str(venv)], what="creating the virtualenv")
+        LOG.item(self.name, "installing", f"virtualenv {venv} with {sys.executable}")
+        run(self.name, [sys.executable, "-m", "venv", str(venv)], what="creating the virtualenv")
         python = str(venv / "bin" / "python")
         env = dict(os.environ, PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1")
         plain = {n: s for n, s in self.entries.items() if "sha256" not in s}
@@ -616,9 +642,9 @@ class PyPITools(Item):
                 cmd = [python, "-m", "pip", "install", "--progress-bar", "off", "-r", str(req)]
                 if self.constraints and self.constraints.is_file():
                     cmd += ["-c", str(self.constraints)]
-                LOG.item("pypi", "downloading", ", ".join(f"{n}=={s['version']}"
+                LOG.item(self.name, "downloading", ", ".join(f"{n}=={s['version']}"
                                                          for n, s in plain.items()))
-                run("pypi", cmd, env=env, what="pip install", quiet=not ctx.verbose,
+                run(self.name, cmd, env=env, what="pip install", quiet=not ctx.verbose,
                     progress=lambda line: line.strip()[:80] or None)
             for name, spec in hashed.items():
                 req = Path(tmp) / f"{name}.txt"
@@ -628,7 +654,7 @@ class PyPITools(Item):
                            "--require-hashes", "-r", str(req)], env=env, what="pip install",
                     quiet=not ctx.verbose, progress=lambda line: line.strip()[:80] or None)
         (venv / ".pavedroad-complete").write_text(self.key() + "\n")
-        LOG.item("pypi", "installed", f"{len(self.entries)} distributions",
+        LOG.item(self.name, "installed", f"{len(self.entries)} distributions",
                  time.monotonic() - started)
 
 
@@ -832,8 +858,9 @@ def build_items(manifest: dict[str, Any]) -> list[Item]:
     items: list[Item] = []
     if manifest.get("debian", {}).get("packages"):
         items.append(DebianPackages(manifest))
-    if pypi_entries(manifest):
+    if shared_pypi_entries(manifest):
         items.append(PyPITools(manifest))
+    items += [PyPITools(manifest, isolated=name) for name in isolated_pypi_entries(manifest)]
     if "kubernetes" in manifest.get("schemas", {}):
         items.append(Schemas(manifest))
     items += [GoTool(name, spec) for name, spec in manifest.get("go", {}).items()]

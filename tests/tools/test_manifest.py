@@ -108,19 +108,24 @@ def test_every_module_dir_is_in_the_manifest(manifest: dict[str, Any]) -> None:
 
 
 def test_pypi_constraints_agree_with_manifest(manifest: dict[str, Any]) -> None:
-    constraints = manifest["pypi"].get("constraints")
-    assert constraints, "[pypi] constraints: transitive dependencies must be pinned too"
-    pins: dict[str, str] = {}
-    for line in (TOOLS / constraints).read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            name, _, version = line.partition("==")
-            assert version, f"{constraints}: {line!r} is not pinned with =="
-            pins[re.sub(r"[-_.]+", "-", name).lower()] = version
-    for name, spec in bootstrap.pypi_entries(manifest).items():
-        key = re.sub(r"[-_.]+", "-", name).lower()
-        assert pins.get(key) == spec["version"], (
-            f"{constraints} pins {name}=={pins.get(key)}, the manifest {spec['version']}")
+    shared = manifest["pypi"].get("constraints")
+    assert shared, "[pypi] constraints: transitive dependencies must be pinned too"
+    groups = [(shared, bootstrap.shared_pypi_entries(manifest))]
+    for name, spec in bootstrap.isolated_pypi_entries(manifest).items():
+        assert spec.get("constraints"), f"[pypi.{name}] has its own venv: it needs constraints"
+        groups.append((spec["constraints"], {name: spec}))
+    for constraints, entries in groups:
+        pins: dict[str, str] = {}
+        for line in (TOOLS / constraints).read_text().splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                name, _, version = line.partition("==")
+                assert version, f"{constraints}: {line!r} is not pinned with =="
+                pins[re.sub(r"[-_.]+", "-", name).lower()] = version
+        for name, spec in entries.items():
+            key = re.sub(r"[-_.]+", "-", name).lower()
+            assert pins.get(key) == spec["version"], (
+                f"{constraints} pins {name}=={pins.get(key)}, the manifest {spec['version']}")
 
 
 def test_go_ldflags_expand_the_version(manifest: dict[str, Any]) -> None:

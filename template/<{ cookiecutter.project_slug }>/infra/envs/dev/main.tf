@@ -1,0 +1,114 @@
+<%- set db = cookiecutter.database == 'postgresql' -%>
+<%- set slack = cookiecutter.slack_app | string | lower in ['true', 'yes', 'y', '1'] -%>
+# dev: the service's infrastructure, composed from ../../modules.
+locals {
+  service     = "<{ cookiecutter.project_slug }>"
+  environment = "dev"
+  name        = "${local.service}-${local.environment}"
+
+  tags = {
+    service     = local.service
+    team        = "<{ cookiecutter.owner_team }>"
+    environment = local.environment
+    cost-center = var.cost_center
+    managed-by  = "terraform"
+  }
+
+  # The chart's release and namespace are the service's slug; its ServiceAccounts are
+  # "<release>" (server) and "<release>-migrate" (migration Job); see charts/*/templates.
+  namespace        = local.service
+  service_accounts = [local.service, "${local.service}-migrate"]
+}
+
+module "network" {
+  source = "../../modules/network"
+
+  name               = local.name
+  cidr_block         = "10.10.0.0/16"
+  single_nat_gateway = true
+  tags               = local.tags
+}
+
+module "cluster" {
+  source = "../../modules/cluster"
+
+  name               = local.name
+  kubernetes_version = var.kubernetes_version
+  subnet_ids         = module.network.private_subnet_ids
+  node_scaling       = { min = 1, desired = 2, max = 3 }
+  tags               = local.tags
+}
+
+module "registry" {
+  source = "../../modules/registry"
+
+  repository_name = "${local.service}/${local.environment}"
+  tags            = local.tags
+}
+<%- if db %>
+
+module "database" {
+  source = "../../modules/database"
+  providers = {
+    aws           = aws
+    aws.secondary = aws.secondary
+  }
+
+  identifier                 = local.name
+  instance_class             = "db.t4g.medium"
+  database_name              = "<{ cookiecutter.package_name }>"
+  multi_az                   = false
+  subnet_ids                 = module.network.private_subnet_ids
+  vpc_id                     = module.network.vpc_id
+  allowed_security_group_ids = [module.cluster.cluster_security_group_id]
+  backup_retention_days      = 7
+  deletion_protection        = false
+  backup_replication_enabled = false
+  tags                       = local.tags
+}
+<%- endif %>
+
+module "secrets" {
+  source = "../../modules/secrets"
+  providers = {
+    aws           = aws
+    aws.secondary = aws.secondary
+  }
+
+  name_prefix = "${local.service}/${local.environment}"
+  secrets = {
+<%- if db %>
+    database-url = "PostgreSQL URL of the service's database user, written by the rotation function"
+<%- endif %>
+<%- if slack %>
+
+    slack-bot-token               = "Slack bot token (xoxb-), put by the app owner"
+    slack-signing-secret          = "Slack signing secret, put by the app owner"
+    slack-signing-secret-previous = "Previous Slack signing secret, kept during a signing-secret rotation"
+<%- endif %>
+  }
+<%- if db %>
+  rotated_secrets     = var.rotation_lambda_arn == null ? [] : ["database-url"]
+  rotation_lambda_arn = var.rotation_lambda_arn
+<%- endif %>
+
+  replica_region = ""
+  tags           = local.tags
+}
+
+module "service_iam" {
+  source = "../../modules/service-iam"
+
+  role_name        = local.name
+  namespace        = local.namespace
+  service_accounts = local.service_accounts
+  oidc_providers = concat(
+    [{ arn = module.cluster.oidc_provider_arn, issuer = module.cluster.oidc_issuer }],
+  )
+  secret_arns  = values(module.secrets.secret_arns)
+  kms_key_arns = compact([module.secrets.kms_key_arn, module.secrets.replica_kms_key_arn])
+<%- if db %>
+  db_connect   = { resource_id = module.database.resource_id, username = "<{ cookiecutter.package_name }>" }
+<%- endif %>
+  tags         = local.tags
+}

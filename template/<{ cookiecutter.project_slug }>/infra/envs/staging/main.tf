@@ -1,0 +1,168 @@
+<%- set db = cookiecutter.database == 'postgresql' -%>
+<%- set slack = cookiecutter.slack_app | string | lower in ['true', 'yes', 'y', '1'] -%>
+# staging: the service's infrastructure, composed from ../../modules.
+locals {
+  service     = "<{ cookiecutter.project_slug }>"
+  environment = "staging"
+  name        = "${local.service}-${local.environment}"
+
+  tags = {
+    service     = local.service
+    team        = "<{ cookiecutter.owner_team }>"
+    environment = local.environment
+    cost-center = var.cost_center
+    managed-by  = "terraform"
+  }
+
+  # The chart's release and namespace are the service's slug; its ServiceAccounts are
+  # "<release>" (server) and "<release>-migrate" (migration Job); see charts/*/templates.
+  namespace        = local.service
+  service_accounts = [local.service, "${local.service}-migrate"]
+}
+
+module "network" {
+  source = "../../modules/network"
+
+  name               = local.name
+  cidr_block         = "10.20.0.0/16"
+  single_nat_gateway = true
+  tags               = local.tags
+}
+
+module "cluster" {
+  source = "../../modules/cluster"
+
+  name               = local.name
+  kubernetes_version = var.kubernetes_version
+  subnet_ids         = module.network.private_subnet_ids
+  node_scaling       = { min = 2, desired = 2, max = 4 }
+  tags               = local.tags
+}
+
+module "registry" {
+  source = "../../modules/registry"
+
+  repository_name = "${local.service}/${local.environment}"
+  tags            = local.tags
+}
+<%- if db %>
+
+module "database" {
+  source = "../../modules/database"
+  providers = {
+    aws           = aws
+    aws.secondary = aws.secondary
+  }
+
+  identifier                 = local.name
+  instance_class             = "db.t4g.large"
+  database_name              = "<{ cookiecutter.package_name }>"
+  multi_az                   = true
+  subnet_ids                 = module.network.private_subnet_ids
+  vpc_id                     = module.network.vpc_id
+  allowed_security_group_ids = [module.cluster.cluster_security_group_id]
+  backup_retention_days      = 7
+  deletion_protection        = true
+  backup_replication_enabled = <% if cookiecutter.aws_region_secondary %>true<% else %>false<% endif %>
+  tags                       = local.tags
+}
+<%- endif %>
+
+module "secrets" {
+  source = "../../modules/secrets"
+  providers = {
+    aws           = aws
+    aws.secondary = aws.secondary
+  }
+
+  name_prefix = "${local.service}/${local.environment}"
+  secrets = {
+<%- if db %>
+    database-url = "PostgreSQL URL of the service's database user, written by the rotation function"
+<%- endif %>
+<%- if slack %>
+
+    slack-bot-token               = "Slack bot token (xoxb-), put by the app owner"
+    slack-signing-secret          = "Slack signing secret, put by the app owner"
+    slack-signing-secret-previous = "Previous Slack signing secret, kept during a signing-secret rotation"
+<%- endif %>
+  }
+<%- if db %>
+  rotated_secrets     = var.rotation_lambda_arn == null ? [] : ["database-url"]
+  rotation_lambda_arn = var.rotation_lambda_arn
+<%- endif %>
+
+  replica_region = <% if cookiecutter.aws_region_secondary %>var.aws_region_secondary<% else %>""<% endif %>
+  tags           = local.tags
+}
+
+module "service_iam" {
+  source = "../../modules/service-iam"
+
+  role_name        = local.name
+  namespace        = local.namespace
+  service_accounts = local.service_accounts
+  oidc_providers = concat(
+    [{ arn = module.cluster.oidc_provider_arn, issuer = module.cluster.oidc_issuer }],
+<%- if cookiecutter.aws_region_secondary %>
+    [{ arn = module.cluster_secondary.oidc_provider_arn, issuer = module.cluster_secondary.oidc_issuer }],
+<%- endif %>
+  )
+  secret_arns  = values(module.secrets.secret_arns)
+  kms_key_arns = compact([module.secrets.kms_key_arn, module.secrets.replica_kms_key_arn])
+<%- if db %>
+  db_connect   = { resource_id = module.database.resource_id, username = "<{ cookiecutter.package_name }>" }
+<%- endif %>
+  tags         = local.tags
+}
+<%- if cookiecutter.aws_region_secondary %>
+
+# Standby region: its own network and cluster (the service is deployed there too, by the same
+# GitOps pipeline), and DNS that fails over to it when the primary's /readyz fails.
+module "network_secondary" {
+  source = "../../modules/network"
+  providers = {
+    aws = aws.secondary
+  }
+
+  name               = "${local.name}-standby"
+  cidr_block         = "10.21.0.0/16"
+  single_nat_gateway = true
+  tags               = local.tags
+}
+
+module "cluster_secondary" {
+  source = "../../modules/cluster"
+  providers = {
+    aws = aws.secondary
+  }
+
+  name               = "${local.name}-standby"
+  kubernetes_version = var.kubernetes_version
+  subnet_ids         = module.network_secondary.private_subnet_ids
+  node_scaling       = { min = 2, desired = 2, max = 9 }
+  tags               = local.tags
+}
+
+module "dns" {
+  source = "../../modules/dns"
+
+  zone_name   = "<{ cookiecutter.domain }>"
+  record_name = "${local.service}.${local.environment}.<{ cookiecutter.domain }>"
+  # Each region's ingress answers on its regional host name, which the region's load balancer
+  # record (external-dns) maintains; the health checks request /readyz from it.
+  endpoints = {
+    primary = {
+      region            = var.aws_region
+      target            = "${local.service}.${var.aws_region}.${local.environment}.<{ cookiecutter.domain }>"
+      health_check_fqdn = "${local.service}.${var.aws_region}.${local.environment}.<{ cookiecutter.domain }>"
+    }
+    secondary = {
+      region            = var.aws_region_secondary
+      target            = "${local.service}.${var.aws_region_secondary}.${local.environment}.<{ cookiecutter.domain }>"
+      health_check_fqdn = "${local.service}.${var.aws_region_secondary}.${local.environment}.<{ cookiecutter.domain }>"
+    }
+  }
+  tags = local.tags
+}
+<%- endif %>

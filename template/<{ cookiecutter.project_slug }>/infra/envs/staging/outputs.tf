@@ -1,0 +1,35 @@
+<%- set db = cookiecutter.database == 'postgresql' -%>
+<%- set slack = cookiecutter.slack_app | string | lower in ['true', 'yes', 'y', '1'] -%>
+output "service_role_arn" {
+  description = "IRSA role of the service: the chart's serviceAccount.awsRoleArn."
+  value       = module.service_iam.role_arn
+}
+
+output "registry_url" {
+  description = "ECR repository of the service's images."
+  value       = module.registry.repository_url
+}
+
+output "cluster_name" {
+  description = "EKS cluster (primary region)."
+  value       = module.cluster.cluster_name
+}
+
+output "secret_names" {
+  description = "Secrets Manager names: the chart's externalSecrets.remoteKeys."
+  value       = module.secrets.secret_names
+}
+<%- if db %>
+
+output "database_address" {
+  description = "Database host name."
+  value       = module.database.address
+}
+<%- endif %>
+<%- if cookiecutter.aws_region_secondary %>
+
+output "health_check_ids" {
+  description = "Route53 health checks of the failover record, by region role."
+  value       = module.dns.health_check_ids
+}
+<%- endif %>

@@ -1,0 +1,12 @@
+terraform {
+  required_version = ">= 1.10.0"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 6.0, < 7.0"
+      # aws.secondary: the failover region (pass the default provider when there is none).
+      configuration_aliases = [aws.secondary]
+    }
+  }
+}
