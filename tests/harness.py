@@ -336,6 +336,12 @@ def pairwise_cover(
     for combo in covered:
         needed -= value_pairs(combo)
 
+    holders: dict[Any, list[int]] = {}
+    for index, combo_pairs in enumerate(pairs):
+        for pair in combo_pairs:
+            holders.setdefault(pair, []).append(index)
+    order = {pair: str(pair) for pair in holders}  # a stable tie-break
+
     def greedy() -> list[int]:
         left, chosen = set(needed), []
         while left:
@@ -349,8 +355,7 @@ def pairwise_cover(
             return []
         if budget == 0 or max(len(p & left) for p in pairs) * budget < len(left):
             return None
-        holders = {pair: [i for i, p in enumerate(pairs) if pair in p] for pair in left}
-        pair = min(left, key=lambda q: (len(holders[q]), str(q)))
+        pair = min(left, key=lambda q: (len(holders[q]), order[q]))
         for i in sorted(holders[pair], key=lambda i: -len(pairs[i] & left)):
             rest = search(left - pairs[i], budget - 1)
             if rest is not None:
