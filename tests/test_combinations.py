@@ -67,7 +67,9 @@ class StaticCheck:
 
     name: str
     targets: tuple[str, ...]
-    # Relative paths or globs (`**` recurses); the generated repo's Makefile and mk/ are added.
+    # Relative paths or globs (`**/` recurses) of what it reads, the mk/<concern>.mk files that
+    # define its targets among them (each concern keeps its targets in its own file, so another
+    # concern's file, such as mk/database.mk, does not split its runs); the Makefile is added.
     inputs: tuple[str, ...]
     # Runs tools from the generated repository's virtualenv (built from its lock files).
     venv: bool = False
@@ -77,22 +79,24 @@ class StaticCheck:
     per_combination_command: tuple[str, ...] = ()
 
 
-PYTHON_FILES = ("**/*.py",)
+PYTHON_FILES = ("**/*.py", "mk/python.mk")
 STATIC_CHECKS = (
     StaticCheck("ruff check and format (make lint-python)", ("lint-python",), PYTHON_FILES, True),
     StaticCheck("mypy --strict (make typecheck)", ("typecheck",), PYTHON_FILES, True),
     StaticCheck(
-        "yamllint (make lint-yaml)", ("lint-yaml",), ("**/*.yml", "**/*.yaml", ".yamllint*"),
+        "yamllint (make lint-yaml)",
+        ("lint-yaml",),
+        ("**/*.yml", "**/*.yaml", ".yamllint*", "mk/lint.mk"),
         per_combination=(harness.ANSWERS_FILE,),
         per_combination_command=("yamllint", "--strict", "-c", ".yamllint.yaml"),
     ),
     StaticCheck("hadolint (make lint-dockerfile)", ("lint-dockerfile",),
-                ("Dockerfile", ".hadolint.yaml")),
+                ("Dockerfile", ".hadolint.yaml", "mk/image.mk")),
     StaticCheck(
         "helm lint, helm template, kubeconform and conftest "
         "(make chart-lint chart-kubeconform chart-policy)",
         ("chart-lint", "chart-kubeconform", "chart-policy"),
-        ("charts/**", "policy/**"),
+        ("charts/**/*", "policy/**/*", "mk/helm.mk", "mk/policy.mk"),
     ),
 )
 # Files that never feed a check: build output and caches of earlier runs.
@@ -115,7 +119,7 @@ def _digest(
 ) -> str:
     """One hash over the relative paths and contents of the files matching `patterns`."""
     digest = hashlib.sha256(extra.encode())
-    for path in _files(tree, (*patterns, "Makefile", "mk/*.mk")):
+    for path in _files(tree, (*patterns, "Makefile")):
         if path.relative_to(tree).as_posix() in leave_out:
             continue
         digest.update(path.relative_to(tree).as_posix().encode() + b"\0")
