@@ -7,13 +7,14 @@ apply the very same validators that copier applies.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import Environment, StrictUndefined
+from jinja2 import Environment, StrictUndefined, Template
 
 from hooks.jinja_filters import regex_replace, regex_search
 
@@ -59,6 +60,13 @@ class TemplateConfig:
 
     def asked(self) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if not q.computed)
+
+    @functools.cached_property
+    def validators(self) -> dict[str, Template]:
+        """Each question's validator, compiled once per config (validation of many answer sets,
+        as in the tests' combination matrix, would otherwise compile them again every time)."""
+        env = self.jinja_env()
+        return {q.name: env.from_string(q.validator) for q in self.asked() if q.validator}
 
     def jinja_env(self) -> Environment:
         """A Jinja environment with the template's delimiters and regex filters."""
@@ -118,7 +126,6 @@ def cast(question: Question, value: Any) -> Any:
 def validate(answers: Mapping[str, Any], config: TemplateConfig | None = None) -> list[str]:
     """Cast and validate every answer; return the error messages (empty when all are valid)."""
     config = config or load()
-    env = config.jinja_env()
     context: dict[str, Any] = {}
     errors: list[str] = []
     for question in config.asked():
@@ -134,7 +141,7 @@ def validate(answers: Mapping[str, Any], config: TemplateConfig | None = None) -
         if not question.validator or question.name not in context:
             continue
         try:
-            message = env.from_string(question.validator).render(**context).strip()
+            message = config.validators[question.name].render(**context).strip()
         except Exception as exc:  # a value of the wrong type can break a validator
             message = f"{question.name} {context[question.name]!r} could not be checked: {exc}"
         if message:

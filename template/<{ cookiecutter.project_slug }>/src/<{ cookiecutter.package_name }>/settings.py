@@ -31,6 +31,8 @@ DEFAULT_SQLITE_PATH = Path("var/<{ cookiecutter.package_name }>.sqlite3")
 
 <% if cookiecutter.database == 'none' and not cookiecutter.slack_app -%>
 _REFERENCE_FIELDS: tuple[str, ...] = ()
+<% elif not cookiecutter.slack_app -%>
+_REFERENCE_FIELDS: tuple[str, ...] = ("database_url_ref",)
 <% else -%>
 _REFERENCE_FIELDS: tuple[str, ...] = (
 <%- if cookiecutter.database == 'postgresql' %>
