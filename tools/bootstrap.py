@@ -503,9 +503,11 @@ class GoTool(Item):
 
             run(self.name, cmd, env=ctx.go_env(gobin=staging), cwd=mod or staging,
                 what=f"building {self.name}", quiet=not ctx.verbose, progress=progress)
-            built = staging / self.bin
+            # go install names the program after its package; `bin` may rename it (ocb).
+            produced = go_bin_name(self.name, {"package": package})
+            built = staging / produced
             if not built.is_file():
-                raise BootstrapError(self.name, f"go install produced no {self.bin} in {staging}",
+                raise BootstrapError(self.name, f"go install produced no {produced} in {staging}",
                                      cmd)
             cached.parent.mkdir(parents=True, exist_ok=True)
             os.replace(built, cached)
