@@ -10,6 +10,8 @@ import ast
 import json
 import re
 import stat
+import subprocess
+import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -53,11 +55,25 @@ def combo_id(combo: dict[str, Any]) -> str:
     return ",".join(f"{k}={v}" for k, v in combo.items())
 
 
-def check_render(project: Path) -> None:
-    """The checks every render must pass."""
+RUNNING_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
+# Parses Python files with the interpreter it runs on; prints one line per file that fails.
+PARSE_SCRIPT = """
+import ast, sys
+for path in sys.argv[1:]:
+    try:
+        ast.parse(open(path, encoding="utf-8").read(), filename=path)
+    except SyntaxError as exc:
+        print(f"{path}\t{exc}")
+"""
+
+
+def check_render(project: Path, python_version: str = RUNNING_PYTHON) -> None:
+    """The checks every render must pass. Python files are parsed by the render's own Python
+    version (a 3.12 service may use 3.12-only syntax)."""
     files = harness.project_files(project)
     assert files, f"{project} is empty"
     problems: list[str] = []
+    other_python: dict[str, str] = {}
     for rel, path in files.items():
         if LEFTOVER.search(rel):
             problems.append(f"{rel}: template syntax left in the file name")
@@ -70,10 +86,23 @@ def check_render(project: Path) -> None:
                 problems.append(f"{rel}:{lineno}: template syntax left: {line.strip()[:120]}")
         if text and not text.endswith("\n"):
             problems.append(f"{rel}: does not end with a newline")
+        if rel.endswith(".py") and python_version != RUNNING_PYTHON:
+            other_python[str(path)] = rel
+            continue
         try:
             parse(rel, text)
         except Exception as exc:  # any parser's error is a finding
             problems.append(f"{rel}: does not parse: {exc}")
+    if other_python:
+        result = subprocess.run(
+            [harness.python_for(python_version), "-c", PARSE_SCRIPT, *other_python],
+            capture_output=True, text=True, check=True,
+        )
+        for line in result.stdout.splitlines():
+            failed, _, error = line.partition("\t")
+            problems.append(
+                f"{other_python[failed]}: does not parse with Python {python_version}: {error}"
+            )
     for directory in sorted(p for p in project.rglob("*") if p.is_dir()):
         if ".git" not in directory.parts and not any(directory.iterdir()):
             problems.append(f"{directory.relative_to(project)}/: empty directory")
@@ -117,7 +146,8 @@ def assert_same_tree(copier_render: Path, cookiecutter_render: Path) -> None:
 @pytest.mark.parametrize("engine", harness.ENGINES)
 @pytest.mark.parametrize("name", harness.example_names())
 def test_example_renders_cleanly(rendered: Callable[..., Path], name: str, engine: str) -> None:
-    check_render(rendered(name, engine))
+    version = str(harness.load_example(name).get("python_version", RUNNING_PYTHON))
+    check_render(rendered(name, engine), version)
 
 
 @pytest.mark.parametrize("name", harness.example_names())
@@ -145,7 +175,7 @@ def test_combination_renders_identically_with_both_engines(
                                    src=template_snapshot, vcs_ref="HEAD")
     cookiecutter_render = harness.render("cookiecutter", answers, tmp_path / "cc",
                                          src=template_snapshot)
-    check_render(copier_render)
+    check_render(copier_render, str(answers.get("python_version", RUNNING_PYTHON)))
     assert_same_tree(copier_render, cookiecutter_render)
 
 
@@ -174,5 +204,6 @@ def test_copie_renders_default_in_process(copie: Any, template_snapshot: Path) -
     result = copie.copy(extra_answers=harness.load_example("minimal"),
                         template_dir=template_snapshot)
     assert result.exit_code == 0, result.exception
-    check_render(result.project_dir)
+    version = str(harness.load_example("minimal").get("python_version", RUNNING_PYTHON))
+    check_render(result.project_dir, version)
     assert (result.project_dir / "Makefile").is_file()
