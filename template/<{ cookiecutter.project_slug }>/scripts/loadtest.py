@@ -239,7 +239,7 @@ def local_service(secret: bytes) -> Iterator[tuple[str, subprocess.Popen[bytes]]
     standin_context = nullcontext()
 <%- endif %>
     port = _free_port()
-    with standin_context as standin, tempfile.TemporaryDirectory(prefix="loadtest-") as workdir:
+    with standin_context<% if cookiecutter.slack_app %> as standin<% endif %>, tempfile.TemporaryDirectory(prefix="loadtest-") as workdir:
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("APP_", "OTEL_"))},
             "APP_ENV": "local",
