@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -83,3 +84,24 @@ def toolchain() -> Path:
             pytrace=False,
         )
     return bin_dir
+
+
+# The tools the chart tiers (test_chart, test_policy_mutation, test_access_finops) call.
+CHART_TOOLS = ["helm", "conftest", "kubeconform", "opa", "helm-docs"]
+
+
+@pytest.fixture(scope="session")
+def chart_tools() -> dict[str, str]:
+    """The pinned toolchain's environment; fails (never skips) when a chart tool is missing."""
+    env = harness.toolchain_env()
+    missing = [
+        tool
+        for tool in CHART_TOOLS
+        if subprocess.run(["which", tool], env=env, capture_output=True).returncode
+    ]
+    if missing:
+        pytest.fail(
+            f"chart tools missing from the pinned toolchain: {missing}; run `make bootstrap`",
+            pytrace=False,
+        )
+    return env

@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from tests import harness
-from tests.test_chart import chart_tools  # noqa: F401 (the fixture, shared with test_chart)
 
 CHART = "charts/team-notes"
 T = f"{CHART}/templates"

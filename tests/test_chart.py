@@ -35,27 +35,9 @@ CHART_TARGETS = [
     "policy-fmt-check",
     "policy-gatekeeper-check",
 ]
-EXTRA_TOOLS = ["helm", "conftest", "kubeconform", "opa", "helm-docs"]
 SECRET_DIR = "/var/run/secrets/app"
 ZERO_DIGEST = "sha256:" + "0" * 64
 RULE_ID = re.compile(r"^#\s+id:\s+([A-Z]{3}-[0-9]{3})\s*$", re.MULTILINE)
-
-
-@pytest.fixture(scope="session")
-def chart_tools() -> dict[str, str]:
-    """The pinned toolchain's environment; fails (never skips) when a chart tool is missing."""
-    env = harness.toolchain_env()
-    missing = [
-        tool
-        for tool in EXTRA_TOOLS
-        if subprocess.run(["which", tool], env=env, capture_output=True).returncode
-    ]
-    if missing:
-        pytest.fail(
-            f"chart tools missing from the pinned toolchain: {missing}; run `make bootstrap`",
-            pytrace=False,
-        )
-    return env
 
 
 def chart_dir(project: Path) -> Path:

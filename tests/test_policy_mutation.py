@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from tests import harness
-from tests.test_chart import chart_tools  # noqa: F401 (the fixture, shared with test_chart)
 
 pytestmark = [
     pytest.mark.mutation,
