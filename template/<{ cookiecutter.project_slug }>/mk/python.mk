@@ -10,7 +10,7 @@ VENV_STAMP := $(VENV)/.installed
 PACKAGE := <{ cookiecutter.package_name }>
 REPORTS := reports
 # Python code linted and formatted here; other concerns append their own directories.
-PYTHON_SOURCES := src tests migrations scripts
+PYTHON_SOURCES := src tests migrations scripts charts
 UV_COMPILE = $(VENV_BIN)/uv pip compile pyproject.toml --universal --python-version <{ cookiecutter.python_version }> \
 	--generate-hashes --no-emit-package pavedroad-observability --no-emit-package pavedroad-secrets \
 	--no-annotate --custom-compile-command "make lock" --quiet

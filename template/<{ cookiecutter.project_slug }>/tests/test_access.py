@@ -6,35 +6,26 @@ The cleanup (charts/.../files/jit_cleanup.py) runs against a stand-in Kubernetes
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+
+from tests.scripts import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "access"
 NOW = "2026-04-01T12:00:00Z"
 
 
-def _module(path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-grant_access = _module(ROOT / "scripts" / "grant_access.py")
-access_review = _module(ROOT / "scripts" / "access_review.py")
-jit_cleanup = _module(next(ROOT.glob("charts/*/files/jit_cleanup.py")))
+grant_access = load_script("scripts/grant_access.py")
+access_review = load_script("scripts/access_review.py")
+jit_cleanup = load_script("charts/*/files/jit_cleanup.py")
 
 
 def _grant(tmp_path: Path, *extra: str) -> tuple[int, list[Path]]:

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.scripts import load_script
 
-
-def _module(path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-capacity_plan = _module(ROOT / "scripts" / "capacity_plan.py")
+capacity_plan = load_script("scripts/capacity_plan.py")
 
 # 5 ms of CPU per request; 70% of 250m per pod is 175 ms/s, so 35 rps per pod.
 BASELINE = {"cpu_seconds_per_request": 0.005, "error_rate": 0.0}

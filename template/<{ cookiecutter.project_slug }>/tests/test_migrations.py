@@ -4,10 +4,8 @@ models match the schema they build, and destructive steps are confined to contra
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ from sqlalchemy.engine import Connection
 from <{ cookiecutter.package_name }> import schema
 from <{ cookiecutter.package_name }>.database import create_engine
 from <{ cookiecutter.package_name }>.models import Base
+from tests.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 <%- if cookiecutter.database == 'none' %>
@@ -32,19 +31,7 @@ def database_url(tmp_path: Path) -> str:
 <%- endif %>
 
 
-def _load_checker():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location(
-        "check_migrations", ROOT / "scripts/check_migrations.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["check_migrations"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-checker = _load_checker()
+checker = load_script("scripts/check_migrations.py")
 
 
 def _tables(connection: Connection) -> set[str]:

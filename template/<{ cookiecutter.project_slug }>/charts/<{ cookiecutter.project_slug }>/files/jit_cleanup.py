@@ -95,7 +95,10 @@ def run(client: Client, now: datetime) -> int:
         options = {
             "kind": "DeleteOptions",
             "apiVersion": "v1",
-            "preconditions": {"uid": meta.get("uid"), "resourceVersion": meta.get("resourceVersion")},
+            "preconditions": {
+                "uid": meta.get("uid"),
+                "resourceVersion": meta.get("resourceVersion"),
+            },
         }
         try:
             client.call("DELETE", f"{path}/{urllib.parse.quote(str(meta.get('name')))}", options)
@@ -112,7 +115,9 @@ def run(client: Client, now: datetime) -> int:
 
 
 def main() -> int:
-    credentials = Path(os.environ.get("JIT_CREDENTIALS_DIR", "/var/run/secrets/kubernetes.io/serviceaccount"))
+    credentials = Path(
+        os.environ.get("JIT_CREDENTIALS_DIR", "/var/run/secrets/kubernetes.io/serviceaccount")
+    )
     base = os.environ.get("JIT_API_URL", "https://kubernetes.default.svc")
     namespace = os.environ.get("JIT_NAMESPACE") or (credentials / "namespace").read_text().strip()
     token = (credentials / "token").read_text().strip()
