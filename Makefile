@@ -15,6 +15,11 @@ LIB_EXTRAS_OBSERVABILITY := test,fastapi,grpc
 LIB_EXTRAS_SECRETS := test,aws,vault
 DEMO_DIR ?= out/team-notes
 PYTEST_ARGS ?=
+# Test files run in parallel, one per worker (--dist loadfile keeps a file's module fixtures in
+# one process). Most tiers drive one single-threaded tool at a time, so two workers use both
+# cores of the machines this runs on. PYTEST_WORKERS=0 runs everything in this process.
+PYTEST_WORKERS ?= 2
+XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
 
 export PAVEDROAD_TOOLS_DIR := $(TOOLS_DIR)
 export PATH := $(TOOLS_DIR)/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
@@ -54,10 +59,10 @@ typecheck: venv ## Type-check the libraries, hooks, tools and tests with mypy --
 
 test: bootstrap venv lint typecheck ## Run every test tier, the slow ones included
 	$(call pytest,-p no:copie -p cookies tests/cookies $(PYTEST_ARGS))
-	$(call pytest,$(PYTEST_ARGS))
+	$(call pytest,$(XDIST) $(PYTEST_ARGS))
 
 test-fast: venv ## Run the fast tiers only (no toolchain, no generated CI, no end to end)
-	$(call pytest,-m "not slow and not toolchain and not generated_ci and not e2e" $(PYTEST_ARGS))
+	$(call pytest,$(XDIST) -m "not slow and not toolchain and not generated_ci and not e2e" $(PYTEST_ARGS))
 
 wheels: venv ## Build both libraries' wheels into dist/wheelhouse (a local package index)
 	rm -rf dist/wheelhouse
