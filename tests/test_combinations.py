@@ -14,7 +14,6 @@ import hashlib
 import json
 import shutil
 import subprocess
-import sys
 import threading
 import time
 import tomllib
@@ -193,17 +192,9 @@ class StaticTier:
                 return self._venvs[key]
             venv = self.workdir / f"venv-{key}"
             shutil.rmtree(venv, ignore_errors=True)
-            uv = [str(Path(sys.executable).parent / "uv")]
-            steps = [
-                [*uv, "venv", "--quiet", "--python", harness.python_for(python_version),
-                 str(venv)],
-                [*uv, "pip", "install", "--quiet", "--python", str(venv / "bin/python"),
-                 "--require-hashes", "--no-deps", "--no-build", "-r",
-                 str(tree / "requirements-dev.lock")],
-                [*uv, "pip", "install", "--quiet", "--python", str(venv / "bin/python"),
-                 "--no-deps", "--no-build", "--find-links", str(self.wheelhouse), "-r",
-                 str(tree / "requirements-internal.txt")],
-            ]
+            steps = harness.lock_venv_steps(
+                venv, tree, self.wheelhouse, harness.python_for(python_version)
+            )
             for step in steps:
                 result = subprocess.run(step, capture_output=True, text=True, check=False)
                 if result.returncode != 0:

@@ -82,8 +82,7 @@ def project(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Path:
     copy = harness.copy_project(rendered("default"), tmp_path_factory.mktemp("e2e-obs") / "svc")
-    env = harness.generated_ci_env(harness.load_example("default"), wheelhouse)
-    harness.assert_make_passes(copy, "venv", env=env)
+    harness.install_project_venv(copy, wheelhouse)
     return copy
 
 
