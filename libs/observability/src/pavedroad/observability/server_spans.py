@@ -202,15 +202,18 @@ class ServerSpanMiddleware:
             span.set_attribute("http.route", route)
             span.update_name(f"{method if known else 'HTTP'} {route}")
         if failure is not None and not status:
-            status = 500  # what the server answers for an exception before the response
+            # The app raised before answering: the server's error layer answers 500, and that
+            # is the status the request span reports, as the official instrumentation does.
+            status = 500
         if status:
             span.set_attribute("http.response.status_code", status)
-        if failure is not None:
-            span.set_attribute("error.type", _error_type(failure))
-            span.set_status(Status(StatusCode.ERROR, f"{type(failure).__name__}: {failure}"))
-        elif status >= 500:
+        if status >= 500:
             span.set_attribute("error.type", str(status))
-            span.set_status(Status(StatusCode.ERROR))
+        elif failure is not None:
+            span.set_attribute("error.type", _error_type(failure))
         elif not status:
             span.set_attribute("error.type", "incomplete_response")
+        if failure is not None:
+            span.set_status(Status(StatusCode.ERROR, f"{type(failure).__name__}: {failure}"))
+        elif status >= 500 or not status:
             span.set_status(Status(StatusCode.ERROR))
