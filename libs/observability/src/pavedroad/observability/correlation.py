@@ -26,6 +26,7 @@ __all__ = [
     "bind_correlation",
     "bound_correlation",
     "current_correlation",
+    "current_trace_ids",
     "slack_correlation",
 ]
 
@@ -103,7 +104,9 @@ class TraceIds:
         return last
 
 
-_trace_ids = TraceIds()
+#: The process's one reader of the current span's IDs: the log pipeline, the access log and
+#: the exemplars share its cache, so a request's IDs are formatted once, not once per reader.
+current_trace_ids: Final = TraceIds()
 
 
 def add_trace_context(
@@ -114,7 +117,7 @@ def add_trace_context(
     The IDs use the W3C/OTLP hex form (32 and 16 lower-case hex digits), the same form trace
     backends display, so a log line can be pasted straight into a trace search.
     """
-    ids = _trace_ids()
+    ids = current_trace_ids()
     if ids is not None:
         event_dict["trace_id"] = ids[1]
         event_dict["span_id"] = ids[2]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import Final
 
 from opentelemetry import trace
-from pavedroad.observability.correlation import TraceIds
+from pavedroad.observability.correlation import current_trace_ids
 from pavedroad.observability.http_types import (
     HTTP_METHODS,
     ASGIApp,
@@ -45,7 +45,7 @@ UNMATCHED_ROUTE: Final = "unmatched"
 #: Inbound request IDs are reused only if they look like IDs: this keeps log injection
 #: (newlines, quotes) and unbounded values out of every log line of the request.
 _REQUEST_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:=+/-]{0,127}")
-_current_ids: Final = TraceIds().__call__
+_current_ids: Final = current_trace_ids.__call__
 
 
 def is_valid_request_id(value: str) -> bool:
