@@ -136,9 +136,10 @@ def build_resource(settings: ObservabilitySettings) -> Resource:
 def build_exporter(settings: ObservabilitySettings) -> SpanExporter | None:
     """Return the OTLP span exporter for the settings, or ``None`` without an endpoint.
 
-    The endpoint, headers and timeout are passed explicitly (the timeout converted from the
-    specification's milliseconds to the seconds the Python exporters take). Compression and TLS
-    files are left to the exporters, which read the same variables that were validated here.
+    The endpoint, headers, timeout and compression are passed explicitly (the timeout
+    converted from the specification's milliseconds to the seconds the Python exporters take),
+    so an argument to :func:`configure` wins over the environment as everywhere else. TLS files
+    are left to the exporters, which read the standard variables themselves.
     """
     endpoint = settings.otlp_traces_endpoint
     if endpoint is None:
@@ -154,18 +155,31 @@ def build_exporter(settings: ObservabilitySettings) -> SpanExporter | None:
                 "OTEL_EXPORTER_OTLP_PROTOCOL='grpc' needs the gRPC exporter; install "
                 "'pavedroad-observability[grpc]' or use 'http/protobuf'."
             ) from exc
+        import grpc  # type: ignore[import-untyped]
+
         return GrpcSpanExporter(
             endpoint=endpoint,
             insecure=endpoint.startswith("http://"),
             headers=headers,
             timeout=settings.otlp_timeout_seconds,
+            compression=(
+                None
+                if settings.otlp_compression is None
+                else grpc.Compression.Gzip
+                if settings.otlp_compression == "gzip"
+                else grpc.Compression.NoCompression
+            ),
         )
+    from opentelemetry.exporter.otlp.proto.http import Compression
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
     return OTLPSpanExporter(
         endpoint=endpoint,
         headers=headers,
         timeout=settings.otlp_timeout_seconds,
+        compression=(
+            None if settings.otlp_compression is None else Compression(settings.otlp_compression)
+        ),
     )
 
 
