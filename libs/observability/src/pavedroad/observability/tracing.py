@@ -14,7 +14,7 @@ timings for nobody is skipped. The moment a processor is added, spans are record
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from opentelemetry import trace as trace_api
@@ -29,7 +29,7 @@ from opentelemetry.sdk.trace.sampling import (
     TraceIdRatioBased,
 )
 from pavedroad.observability.errors import ConfigurationError
-from pavedroad.observability.settings import ObservabilitySettings
+from pavedroad.observability.settings import SAMPLERS, ObservabilitySettings
 
 __all__ = [
     "ObservabilityTracerProvider",
@@ -107,22 +107,23 @@ class ObservabilityTracerProvider(TracerProvider):
         return tracer
 
 
+#: The three root samplers; ``parentbased_<name>`` wraps one in :class:`ParentBased`. The
+#: names a user may give are :data:`~pavedroad.observability.settings.SAMPLERS`, listed once.
+_ROOT_SAMPLERS: dict[str, Callable[[float], Sampler]] = {
+    "always_on": lambda ratio: ALWAYS_ON,
+    "always_off": lambda ratio: ALWAYS_OFF,
+    "traceidratio": TraceIdRatioBased,
+}
+
+
 def build_sampler(name: str, ratio: float) -> Sampler:
     """Return the sampler that ``OTEL_TRACES_SAMPLER`` ``name`` denotes, with ``ratio``."""
-    samplers: dict[str, Sampler] = {
-        "always_on": ALWAYS_ON,
-        "always_off": ALWAYS_OFF,
-        "traceidratio": TraceIdRatioBased(ratio),
-        "parentbased_always_on": ParentBased(ALWAYS_ON),
-        "parentbased_always_off": ParentBased(ALWAYS_OFF),
-        "parentbased_traceidratio": ParentBased(TraceIdRatioBased(ratio)),
-    }
-    try:
-        return samplers[name]
-    except KeyError:
+    if name not in SAMPLERS:
         raise ConfigurationError(
-            f"sampler is not supported (the value is not shown); use one of: {', '.join(samplers)}."
-        ) from None
+            f"sampler is not supported (the value is not shown); use one of: {', '.join(SAMPLERS)}."
+        )
+    root = _ROOT_SAMPLERS[name.removeprefix("parentbased_")](ratio)
+    return ParentBased(root) if name.startswith("parentbased_") else root
 
 
 def build_resource(settings: ObservabilitySettings) -> Resource:
