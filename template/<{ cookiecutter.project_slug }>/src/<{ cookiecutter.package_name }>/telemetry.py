@@ -5,7 +5,8 @@
   ``enterprise_id`` and ``user_id``<% endif %>.
 * Spans for every request (the library's lean server-span middleware, through the public
   OpenTelemetry API; ``PAVEDROAD_INSTRUMENTATION=official`` switches to the official
-  OpenTelemetry FastAPI instrumentation) and for every handler (:func:`handler_span`). Export and sampling follow the standard ``OTEL_*`` variables, e.g.
+  OpenTelemetry FastAPI instrumentation) and for every handler (:func:`handler_span`).
+  Export and sampling follow the standard ``OTEL_*`` variables, e.g.
   ``OTEL_EXPORTER_OTLP_ENDPOINT`` and ``OTEL_TRACES_SAMPLER_ARG=0.1`` for 10% of new traces.
 * RED metrics per route and ``/metrics`` for Prometheus. Health probes are not counted.
 """
