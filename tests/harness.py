@@ -121,8 +121,16 @@ def render_cookiecutter(
     out = dest.parent / f".{dest.name}.cookiecutter"
     shutil.rmtree(out, ignore_errors=True)
     cmd = [
-        sys.executable, "-m", "cookiecutter", "--no-input", "--directory", "template",
-        "--output-dir", str(out), str(src), *_answers_as_cli(answers),
+        sys.executable,
+        "-m",
+        "cookiecutter",
+        "--no-input",
+        "--directory",
+        "template",
+        "--output-dir",
+        str(out),
+        str(src),
+        *_answers_as_cli(answers),
     ]
     result = _run(cmd, check=check, what="cookiecutter")
     if result.returncode == 0:
@@ -146,8 +154,7 @@ def _run(cmd: list[str], *, check: bool, what: str) -> subprocess.CompletedProce
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if check and result.returncode != 0:
         raise AssertionError(
-            f"{what} failed with exit {result.returncode}\n$ {' '.join(cmd)}\n"
-            f"{_output(result)}"
+            f"{what} failed with exit {result.returncode}\n$ {' '.join(cmd)}\n{_output(result)}"
         )
     return result
 
@@ -371,8 +378,9 @@ def pairwise_cover(
 def _copier_in_process(answers: Mapping[str, Any], dest: Path, src: Path) -> Path:
     import copier
 
-    copier.run_copy(str(src), dest, data=dict(answers), vcs_ref="HEAD", defaults=True,
-                    unsafe=True, quiet=True)
+    copier.run_copy(
+        str(src), dest, data=dict(answers), vcs_ref="HEAD", defaults=True, unsafe=True, quiet=True
+    )
     return dest
 
 
