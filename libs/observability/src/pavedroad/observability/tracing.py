@@ -14,7 +14,8 @@ timings for nobody is skipped. The moment a processor is added, spans are record
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from opentelemetry import trace as trace_api
@@ -40,8 +41,17 @@ __all__ = [
 ]
 
 
-class _Tracer(Tracer):
-    """The SDK tracer, minus recording while its provider has no span processor."""
+class _Tracer(trace_api.Tracer):
+    """The SDK tracer, minus recording while its provider has no span processor.
+
+    A wrapper on the public ``Tracer`` API: with a processor everything goes to the SDK
+    tracer; without one, :meth:`start_span` does what the SDK does up to its recording
+    decision (the same parent, IDs, sampler call and flags) and returns a non-recording span.
+    """
+
+    def __init__(self, sdk: Tracer, provider: ObservabilityTracerProvider) -> None:
+        self._sdk = sdk
+        self._provider = provider
 
     def start_span(
         self,
@@ -54,9 +64,9 @@ class _Tracer(Tracer):
         record_exception: bool = True,
         set_status_on_exception: bool = True,
     ) -> trace_api.Span:
-        processors = getattr(self.span_processor, "_span_processors", None)
-        if processors or processors is None or not self._is_enabled():
-            return super().start_span(
+        sdk = self._sdk
+        if self._provider.has_span_processors:
+            return sdk.start_span(
                 name,
                 context,
                 kind,
@@ -66,16 +76,14 @@ class _Tracer(Tracer):
                 record_exception,
                 set_status_on_exception,
             )
-        # What the SDK's start_span does up to the recording decision: the same parent, IDs,
-        # sampler call and flags, so the span context is the one a recording span would have.
         parent = trace_api.get_current_span(context).get_span_context()
         if parent is None or not parent.is_valid:
-            trace_id = self.id_generator.generate_trace_id()
-            random_trace_id = self.id_generator.is_trace_id_random()
+            trace_id = sdk.id_generator.generate_trace_id()
+            random_trace_id = sdk.id_generator.is_trace_id_random()
         else:
             trace_id = parent.trace_id
             random_trace_id = parent.trace_flags.random_trace_id
-        result = self.sampler.should_sample(context, trace_id, name, kind, attributes, links or ())
+        result = sdk.sampler.should_sample(context, trace_id, name, kind, attributes, links or ())
         flags = (
             trace_api.TraceFlags.SAMPLED
             if result.decision.is_sampled()  # type: ignore[no-untyped-call]
@@ -86,24 +94,66 @@ class _Tracer(Tracer):
         return trace_api.NonRecordingSpan(
             trace_api.SpanContext(
                 trace_id,
-                self.id_generator.generate_span_id(),
+                sdk.id_generator.generate_span_id(),
                 is_remote=False,
                 trace_flags=trace_api.TraceFlags(flags),
                 trace_state=result.trace_state,
             )
         )
 
+    @contextmanager  # the API types it with its own private context-manager class
+    def start_as_current_span(  # type: ignore[override]
+        self,
+        name: str,
+        context: Any = None,
+        kind: trace_api.SpanKind = trace_api.SpanKind.INTERNAL,
+        attributes: Any = None,
+        links: Any = (),
+        start_time: int | None = None,
+        record_exception: bool = True,
+        set_status_on_exception: bool = True,
+        end_on_exit: bool = True,
+    ) -> Iterator[trace_api.Span]:
+        span = self.start_span(
+            name,
+            context,
+            kind,
+            attributes,
+            links,
+            start_time,
+            record_exception,
+            set_status_on_exception,
+        )
+        with trace_api.use_span(
+            span,
+            end_on_exit=end_on_exit,
+            record_exception=record_exception,
+            set_status_on_exception=set_status_on_exception,
+        ) as current:
+            yield current
+
 
 class ObservabilityTracerProvider(TracerProvider):
     """The SDK's TracerProvider whose tracers skip recording while it has no span processor
-    (see the module docstring). Everything else is the SDK's."""
+    (see the module docstring). It counts the processors it is given itself, through the
+    public ``add_span_processor``. Everything else is the SDK's."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.has_span_processors = False
+        self._lean_tracers: dict[int, _Tracer] = {}
+
+    def add_span_processor(self, span_processor: SpanProcessor) -> None:
+        super().add_span_processor(span_processor)
+        self.has_span_processors = True
 
     def get_tracer(self, *args: Any, **kwargs: Any) -> trace_api.Tracer:
-        tracer = super().get_tracer(*args, **kwargs)
-        if type(tracer) is Tracer:
-            # The SDK builds and caches its own Tracer; this one differs in start_span only and
-            # adds no state, so the cached instance becomes one, once.
-            tracer.__class__ = _Tracer
+        sdk = super().get_tracer(*args, **kwargs)
+        if not isinstance(sdk, Tracer):  # the SDK's no-op tracer, after shutdown
+            return sdk
+        tracer = self._lean_tracers.get(id(sdk))
+        if tracer is None or tracer._sdk is not sdk:
+            tracer = self._lean_tracers[id(sdk)] = _Tracer(sdk, self)
         return tracer
 
 
