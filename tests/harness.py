@@ -89,10 +89,25 @@ def lock_venv_steps(venv: Path, project: Path, wheelhouse: Path, python: str) ->
     into = ["--quiet", "--python", str(venv / "bin" / "python"), "--no-deps", "--no-build"]
     return [
         [uv, "venv", "--quiet", "--python", python, str(venv)],
-        [uv, "pip", "install", *into, "--require-hashes", "-r",
-         str(project / "requirements-dev.lock")],
-        [uv, "pip", "install", *into, "--find-links", str(wheelhouse), "-r",
-         str(project / "requirements-internal.txt")],
+        [
+            uv,
+            "pip",
+            "install",
+            *into,
+            "--require-hashes",
+            "-r",
+            str(project / "requirements-dev.lock"),
+        ],
+        [
+            uv,
+            "pip",
+            "install",
+            *into,
+            "--find-links",
+            str(wheelhouse),
+            "-r",
+            str(project / "requirements-internal.txt"),
+        ],
     ]
 
 
@@ -105,8 +120,18 @@ def install_project_venv(project: Path, wheelhouse: Path, python_version: str = 
     uv = str(Path(sys.executable).parent / "uv")
     steps = [
         *lock_venv_steps(venv, project, wheelhouse, python_for(python_version)),
-        [uv, "pip", "install", "--quiet", "--python", python, "--no-deps",
-         "--no-build-isolation", "-e", str(project)],
+        [
+            uv,
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            python,
+            "--no-deps",
+            "--no-build-isolation",
+            "-e",
+            str(project),
+        ],
     ]
     for step in steps:
         _run(step, check=True, what=f"building the virtualenv of {project}")
@@ -154,8 +179,16 @@ def render_cookiecutter(
     out = dest.parent / f".{dest.name}.cookiecutter"
     shutil.rmtree(out, ignore_errors=True)
     cmd = [
-        sys.executable, "-m", "cookiecutter", "--no-input", "--directory", "template",
-        "--output-dir", str(out), str(src), *_answers_as_cli(answers),
+        sys.executable,
+        "-m",
+        "cookiecutter",
+        "--no-input",
+        "--directory",
+        "template",
+        "--output-dir",
+        str(out),
+        str(src),
+        *_answers_as_cli(answers),
     ]
     result = _run(cmd, check=check, what="cookiecutter")
     if result.returncode == 0:
@@ -179,8 +212,7 @@ def _run(cmd: list[str], *, check: bool, what: str) -> subprocess.CompletedProce
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if check and result.returncode != 0:
         raise AssertionError(
-            f"{what} failed with exit {result.returncode}\n$ {' '.join(cmd)}\n"
-            f"{_output(result)}"
+            f"{what} failed with exit {result.returncode}\n$ {' '.join(cmd)}\n{_output(result)}"
         )
     return result
 
@@ -404,8 +436,9 @@ def pairwise_cover(
 def _copier_in_process(answers: Mapping[str, Any], dest: Path, src: Path) -> Path:
     import copier
 
-    copier.run_copy(str(src), dest, data=dict(answers), vcs_ref="HEAD", defaults=True,
-                    unsafe=True, quiet=True)
+    copier.run_copy(
+        str(src), dest, data=dict(answers), vcs_ref="HEAD", defaults=True, unsafe=True, quiet=True
+    )
     return dest
 
 

@@ -89,8 +89,11 @@ STATIC_CHECKS = (
         per_combination=(harness.ANSWERS_FILE,),
         per_combination_command=("yamllint", "--strict", "-c", ".yamllint.yaml"),
     ),
-    StaticCheck("hadolint (make lint-dockerfile)", ("lint-dockerfile",),
-                ("Dockerfile", ".hadolint.yaml", "mk/image.mk")),
+    StaticCheck(
+        "hadolint (make lint-dockerfile)",
+        ("lint-dockerfile",),
+        ("Dockerfile", ".hadolint.yaml", "mk/image.mk"),
+    ),
     StaticCheck(
         "helm lint, helm template, kubeconform and conftest "
         "(make chart-lint chart-kubeconform chart-policy)",
@@ -158,11 +161,15 @@ class TierRun:
     failures: list[Failure] = field(default_factory=list)
 
     def summary(self) -> str:
-        lines = [f"static tier: {self.combinations} combinations in {self.seconds:.0f}s, "
-                 f"{self.venvs} virtualenvs built"]
+        lines = [
+            f"static tier: {self.combinations} combinations in {self.seconds:.0f}s, "
+            f"{self.venvs} virtualenvs built"
+        ]
         for check in STATIC_CHECKS:
-            lines.append(f"  {self.runs.get(check.name, 0):3d} runs "
-                         f"({self.cached.get(check.name, 0)} reused): {check.name}")
+            lines.append(
+                f"  {self.runs.get(check.name, 0):3d} runs "
+                f"({self.cached.get(check.name, 0)} reused): {check.name}"
+            )
         return "\n".join(lines)
 
 
@@ -227,13 +234,22 @@ class StaticTier:
     ) -> list[tuple[str, str]]:
         """Run the check's own tool once over the files that differ in every combination (left
         out of the content key); return (combination, output) for each one it rejects."""
-        files = {str(tree / rel): name for name, tree in members for rel in check.per_combination
-                 if (tree / rel).is_file()}
+        files = {
+            str(tree / rel): name
+            for name, tree in members
+            for rel in check.per_combination
+            if (tree / rel).is_file()
+        }
         if not files:
             return []
-        result = subprocess.run([*check.per_combination_command, *files], cwd=cwd,
-                                env=harness.toolchain_env(), capture_output=True, text=True,
-                                check=False)
+        result = subprocess.run(
+            [*check.per_combination_command, *files],
+            cwd=cwd,
+            env=harness.toolchain_env(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if result.returncode == 0:
             return []
         output = f"{result.stdout}\n{result.stderr}"
@@ -271,11 +287,11 @@ class StaticTier:
         for key, members in groups.items():
             result = self._results[key]
             if result.returncode != 0:
-                output = f"{result.stdout}\n{result.stderr}"[-harness.OUTPUT_TAIL:]
+                output = f"{result.stdout}\n{result.stderr}"[-harness.OUTPUT_TAIL :]
                 run.failures.append(Failure(key[0], sorted(n for n, _ in members), output))
             rejected = self._per_combination(by_name[key[0]], members, members[0][1])
             if rejected:
-                output = rejected[0][1][-harness.OUTPUT_TAIL:]
+                output = rejected[0][1][-harness.OUTPUT_TAIL :]
                 run.failures.append(Failure(key[0], sorted(n for n, _ in rejected), output))
         run.seconds = time.monotonic() - started
         return run
@@ -296,8 +312,9 @@ def combination_render(
     def _render(*combos: Mapping[str, Any]) -> dict[str, Path]:
         todo = {harness.combo_id(c): c for c in combos if harness.combo_id(c) not in cache}
         dests = {name: root / f"c{len(cache) + i}" for i, name in enumerate(todo)}
-        harness.render_many([({**BASE_ANSWERS, **todo[n]}, dests[n]) for n in todo],
-                            template_snapshot, WORKERS)
+        harness.render_many(
+            [({**BASE_ANSWERS, **todo[n]}, dests[n]) for n in todo], template_snapshot, WORKERS
+        )
         cache.update(dests)
         return {harness.combo_id(c): cache[harness.combo_id(c)] for c in combos}
 
@@ -384,7 +401,8 @@ def test_static_tier_names_the_failing_check_and_combination(
     (pristine,) = combination_render(combo).values()
     broken = harness.copy_project(pristine, tmp_path / "pre-fix")
     harness.mutate(
-        broken, f"src/{BASE_ANSWERS['package_name']}/settings.py",
+        broken,
+        f"src/{BASE_ANSWERS['package_name']}/settings.py",
         lambda text: text.replace('("database_url_ref",)', '(\n    "database_url_ref",\n)'),
     )
     version = str(combo["python_version"])
@@ -438,6 +456,6 @@ def test_pairwise_combination_passes_its_ci(
     pairwise_ci: dict[str, subprocess.CompletedProcess[str]], combo: dict[str, Any]
 ) -> None:
     result = pairwise_ci[harness.combo_id(combo)]
-    output = f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"[-harness.OUTPUT_TAIL:]
+    output = f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"[-harness.OUTPUT_TAIL :]
     assert result.returncode == 0, f"`make ci` failed (exit {result.returncode})\n{output}"
     assert "make ci: passed:" in result.stdout

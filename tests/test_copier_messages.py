@@ -24,8 +24,17 @@ def test_copy_without_trust_prints_the_rendered_closing_message(
 ) -> None:
     dest = tmp_path / "team-notes"
     cmd = [
-        sys.executable, "-m", "copier", "copy", "--defaults", "--vcs-ref", "HEAD",
-        "--data-file", str(harness.EXAMPLES_DIR / "default.yml"), str(template_snapshot), str(dest),
+        sys.executable,
+        "-m",
+        "copier",
+        "copy",
+        "--defaults",
+        "--vcs-ref",
+        "HEAD",
+        "--data-file",
+        str(harness.EXAMPLES_DIR / "default.yml"),
+        str(template_snapshot),
+        str(dest),
     ]
     result = subprocess.run(
         cmd, capture_output=True, text=True, env=harness.toolchain_env(harness.GIT_ENV), check=False

@@ -30,9 +30,20 @@ def defaults(config: answers.TemplateConfig, **overrides: Any) -> dict[str, Any]
 
 
 REQUIRED_QUESTIONS = [
-    "project_name", "project_slug", "package_name", "description", "owner_team",
-    "python_version", "slack_app", "database", "cloud", "gitops", "mesh", "oncall",
-    "slo_availability", "slo_latency_ms",
+    "project_name",
+    "project_slug",
+    "package_name",
+    "description",
+    "owner_team",
+    "python_version",
+    "slack_app",
+    "database",
+    "cloud",
+    "gitops",
+    "mesh",
+    "oncall",
+    "slo_availability",
+    "slo_latency_ms",
 ]
 
 

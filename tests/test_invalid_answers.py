@@ -22,8 +22,10 @@ INVALID: list[tuple[dict[str, Any], list[str]]] = [
     ({"aws_account_id": "1234567890123"}, ["aws_account_id '1234567890123'", "12-digit"]),
     ({"aws_region": "us-east"}, ["aws_region 'us-east'", "not an AWS region name"]),
     ({"aws_region_secondary": "mars-1"}, ["aws_region_secondary 'mars-1'", "not an AWS region"]),
-    ({"aws_region_secondary": "us-east-1"},
-     ["aws_region_secondary 'us-east-1'", "equals aws_region"]),
+    (
+        {"aws_region_secondary": "us-east-1"},
+        ["aws_region_secondary 'us-east-1'", "equals aws_region"],
+    ),
 ]
 
 
@@ -32,8 +34,11 @@ INVALID: list[tuple[dict[str, Any], list[str]]] = [
     ("bad", "expected"), INVALID, ids=[next(iter(b)) + "=" + str(*b.values()) for b, _ in INVALID]
 )
 def test_invalid_answer_is_rejected_without_output(
-    template_snapshot: Path, tmp_path: Path, engine: harness.Engine,
-    bad: dict[str, Any], expected: list[str],
+    template_snapshot: Path,
+    tmp_path: Path,
+    engine: harness.Engine,
+    bad: dict[str, Any],
+    expected: list[str],
 ) -> None:
     answers = {**harness.load_example("default"), **bad}
     dest = tmp_path / "service"

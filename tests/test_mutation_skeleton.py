@@ -18,10 +18,14 @@ pytestmark = [pytest.mark.mutation, pytest.mark.toolchain]
 
 def test_duplicate_yaml_key_fails_ci(fresh_project: Callable[..., Path], toolchain: Path) -> None:
     project = fresh_project("minimal")
-    harness.mutate(project, ".pre-commit-config.yaml",
-                   lambda text: text.replace("repos:\n", "repos:\nrepos:\n", 1))
-    harness.assert_make_fails(project, "lint-yaml",
-                              expect=[".pre-commit-config.yaml", "duplication of key"])
+    harness.mutate(
+        project,
+        ".pre-commit-config.yaml",
+        lambda text: text.replace("repos:\n", "repos:\nrepos:\n", 1),
+    )
+    harness.assert_make_fails(
+        project, "lint-yaml", expect=[".pre-commit-config.yaml", "duplication of key"]
+    )
 
 
 def test_missing_pinned_tool_fails_ci(fresh_project: Callable[..., Path], toolchain: Path) -> None:

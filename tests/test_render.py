@@ -96,7 +96,9 @@ def check_render(project: Path, python_version: str = RUNNING_PYTHON) -> None:
     if other_python:
         result = subprocess.run(
             [harness.python_for(python_version), "-c", PARSE_SCRIPT, *other_python],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         for line in result.stdout.splitlines():
             failed, _, error = line.partition("\t")
@@ -171,10 +173,12 @@ def test_combination_renders_identically_with_both_engines(
     template_snapshot: Path, tmp_path: Path, combo: dict[str, Any]
 ) -> None:
     answers = {**harness.load_example("default"), **combo}
-    copier_render = harness.render("copier", answers, tmp_path / "copier",
-                                   src=template_snapshot, vcs_ref="HEAD")
-    cookiecutter_render = harness.render("cookiecutter", answers, tmp_path / "cc",
-                                         src=template_snapshot)
+    copier_render = harness.render(
+        "copier", answers, tmp_path / "copier", src=template_snapshot, vcs_ref="HEAD"
+    )
+    cookiecutter_render = harness.render(
+        "cookiecutter", answers, tmp_path / "cc", src=template_snapshot
+    )
     check_render(copier_render, str(answers.get("python_version", RUNNING_PYTHON)))
     assert_same_tree(copier_render, cookiecutter_render)
 
@@ -184,8 +188,11 @@ def test_combination_renders_identically_with_both_engines(
 )
 @pytest.mark.parametrize("engine", harness.ENGINES)
 def test_unsupported_combination_is_rejected(
-    template_snapshot: Path, tmp_path: Path, engine: harness.Engine,
-    combo: dict[str, Any], message: str,
+    template_snapshot: Path,
+    tmp_path: Path,
+    engine: harness.Engine,
+    combo: dict[str, Any],
+    message: str,
 ) -> None:
     answers = {**harness.load_example("default"), **combo}
     dest = tmp_path / "project"
@@ -201,8 +208,9 @@ def test_unsupported_combination_is_rejected(
 
 def test_copie_renders_default_in_process(copie: Any, template_snapshot: Path) -> None:
     """pytest-copie's fixture renders the same template (the in-process API path)."""
-    result = copie.copy(extra_answers=harness.load_example("minimal"),
-                        template_dir=template_snapshot)
+    result = copie.copy(
+        extra_answers=harness.load_example("minimal"), template_dir=template_snapshot
+    )
     assert result.exit_code == 0, result.exception
     version = str(harness.load_example("minimal").get("python_version", RUNNING_PYTHON))
     check_render(result.project_dir, version)

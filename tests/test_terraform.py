@@ -16,8 +16,14 @@ from tests import harness
 pytestmark = pytest.mark.render
 
 TERRAFORM_TOOLS = ["tofu", "tflint", "terraform-docs", "conftest", "checkov"]
-INFRA_CHECKS = ["infra-fmt-check", "infra-validate", "infra-lint", "infra-docs-check",
-                "infra-policy", "infra-checkov"]
+INFRA_CHECKS = [
+    "infra-fmt-check",
+    "infra-validate",
+    "infra-lint",
+    "infra-docs-check",
+    "infra-policy",
+    "infra-checkov",
+]
 RUNBOOK = "docs/runbooks/region-failover.md"
 CHECKLIST = "docs/runbooks/region-failover-checklist.md"
 
@@ -28,8 +34,10 @@ def terraform_tools() -> Path:
     bin_dir = harness.tools_dir() / "bin"
     missing = [tool for tool in TERRAFORM_TOOLS if not (bin_dir / tool).exists()]
     if missing:
-        pytest.fail(f"the pinned toolchain lacks {missing} in {bin_dir}; run `make bootstrap`",
-                    pytrace=False)
+        pytest.fail(
+            f"the pinned toolchain lacks {missing} in {bin_dir}; run `make bootstrap`",
+            pytrace=False,
+        )
     return bin_dir
 
 
@@ -70,9 +78,13 @@ def test_default_render_passes_the_terraform_stage(
 ) -> None:
     output = harness.assert_make_passes(fresh_project("default"), "infra-check")
     # Every check says what it ran; validate says it did not run, and why.
-    for text in ["infra-fmt-check: ran tofu fmt", "infra-lint: ran tflint",
-                 "infra-docs-check: 8 module READMEs are current", "passed",
-                 "infra-validate: NOT RUN: tofu init/validate need the hashicorp/aws provider"]:
+    for text in [
+        "infra-fmt-check: ran tofu fmt",
+        "infra-lint: ran tflint",
+        "infra-docs-check: 8 module READMEs are current",
+        "passed",
+        "infra-validate: NOT RUN: tofu init/validate need the hashicorp/aws provider",
+    ]:
         assert text in output, f"`make infra-check` output lacks {text!r}:\n{output[-4000:]}"
 
 
@@ -86,22 +98,55 @@ class Mutation:
 
 
 MUTATIONS = [
-    Mutation("resource-without-tags", "infra/modules/registry/main.tf",
-             '    kms_key         = aws_kms_key.this.arn\n  }\n\n  tags = var.tags\n',
-             '    kms_key         = aws_kms_key.this.arn\n  }\n', "TFM-001"),
-    Mutation("unencrypted-database", "infra/modules/database/main.tf",
-             "storage_encrypted     = true", "storage_encrypted     = false", "TFM-002"),
-    Mutation("prod-without-deletion-protection", "infra/envs/prod/main.tf",
-             "deletion_protection        = true", "deletion_protection        = false", "TFM-003"),
-    Mutation("mutable-ecr", "infra/modules/registry/main.tf",
-             'image_tag_mutability = "IMMUTABLE"', 'image_tag_mutability = "MUTABLE"', "TFM-005"),
-    Mutation("backend-without-locking", "infra/envs/staging/versions.tf",
-             "    use_lockfile = true\n", "", "TFM-006"),
-    Mutation("wildcard-irsa-subject", "infra/modules/service-iam/main.tf",
-             '"system:serviceaccount:${var.namespace}:${sa}"',
-             '"system:serviceaccount:${var.namespace}:*"', "TFM-007"),
-    Mutation("failover-record-without-health-check", "infra/modules/dns/main.tf",
-             "  health_check_id = aws_route53_health_check.this[each.key].id\n", "", "TFM-008"),
+    Mutation(
+        "resource-without-tags",
+        "infra/modules/registry/main.tf",
+        "    kms_key         = aws_kms_key.this.arn\n  }\n\n  tags = var.tags\n",
+        "    kms_key         = aws_kms_key.this.arn\n  }\n",
+        "TFM-001",
+    ),
+    Mutation(
+        "unencrypted-database",
+        "infra/modules/database/main.tf",
+        "storage_encrypted     = true",
+        "storage_encrypted     = false",
+        "TFM-002",
+    ),
+    Mutation(
+        "prod-without-deletion-protection",
+        "infra/envs/prod/main.tf",
+        "deletion_protection        = true",
+        "deletion_protection        = false",
+        "TFM-003",
+    ),
+    Mutation(
+        "mutable-ecr",
+        "infra/modules/registry/main.tf",
+        'image_tag_mutability = "IMMUTABLE"',
+        'image_tag_mutability = "MUTABLE"',
+        "TFM-005",
+    ),
+    Mutation(
+        "backend-without-locking",
+        "infra/envs/staging/versions.tf",
+        "    use_lockfile = true\n",
+        "",
+        "TFM-006",
+    ),
+    Mutation(
+        "wildcard-irsa-subject",
+        "infra/modules/service-iam/main.tf",
+        '"system:serviceaccount:${var.namespace}:${sa}"',
+        '"system:serviceaccount:${var.namespace}:*"',
+        "TFM-007",
+    ),
+    Mutation(
+        "failover-record-without-health-check",
+        "infra/modules/dns/main.tf",
+        "  health_check_id = aws_route53_health_check.this[each.key].id\n",
+        "",
+        "TFM-008",
+    ),
 ]
 
 
@@ -128,11 +173,12 @@ def test_blank_secondary_region_renders_no_failover(
 ) -> None:
     project = single_region(engine)
     text = tf_text(project)
-    envs = "\n".join(p.read_text(encoding="utf-8")
-                     for p in sorted((project / "infra" / "envs").rglob("*.tf")))
+    envs = "\n".join(
+        p.read_text(encoding="utf-8") for p in sorted((project / "infra" / "envs").rglob("*.tf"))
+    )
     assert 'module "dns"' not in envs
     assert "_secondary" not in envs.replace("aws_region_secondary", "")
-    assert "replica_region = \"\"" in envs
+    assert 'replica_region = ""' in envs
     assert "backup_replication_enabled = false" in envs
     assert not (project / RUNBOOK).exists() and not (project / CHECKLIST).exists()
     # The dns module stays available, unused: no root instantiates a failover record.
@@ -195,14 +241,23 @@ def test_stale_readme_bad_formatting_and_lint_fail_ci(
     fresh_project: Callable[..., Path], terraform_tools: Path
 ) -> None:
     project = fresh_project("default")
-    harness.mutate(project, "infra/modules/dns/outputs.tf",
-                   lambda text: text.replace("The failover host name.", "The host name."))
-    harness.assert_make_fails(project, "infra-docs-check",
-                              expect="infra/modules/dns/README.md is out of date")
-    harness.mutate(project, "infra/modules/dns/outputs.tf",
-                   lambda text: text.replace("value       = var.record_name",
-                                             "value = var.record_name"))
+    harness.mutate(
+        project,
+        "infra/modules/dns/outputs.tf",
+        lambda text: text.replace("The failover host name.", "The host name."),
+    )
+    harness.assert_make_fails(
+        project, "infra-docs-check", expect="infra/modules/dns/README.md is out of date"
+    )
+    harness.mutate(
+        project,
+        "infra/modules/dns/outputs.tf",
+        lambda text: text.replace("value       = var.record_name", "value = var.record_name"),
+    )
     harness.assert_make_fails(project, "infra-fmt-check", expect="outputs.tf")
-    harness.mutate(project, "infra/modules/dns/variables.tf",
-                   lambda text: text + 'variable "unused" {\n  type = string\n}\n')
+    harness.mutate(
+        project,
+        "infra/modules/dns/variables.tf",
+        lambda text: text + 'variable "unused" {\n  type = string\n}\n',
+    )
     harness.assert_make_fails(project, "infra-lint", expect="terraform_unused_declarations")

@@ -37,7 +37,8 @@ def test_generated_tool_versions_match_the_manifest(rendered: Callable[..., Path
     listed = dict(line.split() for line in lines if line and not line.startswith("#"))
     assert listed.pop("python") == "3.11"
     mismatched = {
-        tool: (version, pinned.get(tool)) for tool, version in listed.items()
+        tool: (version, pinned.get(tool))
+        for tool, version in listed.items()
         if pinned.get(tool) != version
     }
     assert not mismatched, f".tool-versions differs from tools/versions.toml: {mismatched}"

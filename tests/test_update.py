@@ -71,9 +71,23 @@ def test_update_keeps_edits_adds_new_files_and_shows_conflicts_inline(
     harness.git(project, "commit", "-q", "-m", "user edits")
 
     result = subprocess.run(
-        [sys.executable, "-m", "copier", "update", "--trust", "--defaults", "--quiet",
-         "--vcs-ref", "v0.2.0", "--conflict", "inline"],
-        cwd=project, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "copier",
+            "update",
+            "--trust",
+            "--defaults",
+            "--quiet",
+            "--vcs-ref",
+            "v0.2.0",
+            "--conflict",
+            "inline",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
 

@@ -60,8 +60,9 @@ SECTIONS = ("debian", "pypi", "schemas", "go")
 class BootstrapError(Exception):
     """A step failed; the message names the tool and the command."""
 
-    def __init__(self, tool: str, message: str, command: list[str] | str | None = None,
-                 output: str = "") -> None:
+    def __init__(
+        self, tool: str, message: str, command: list[str] | str | None = None, output: str = ""
+    ) -> None:
         self.tool = tool
         self.command = command
         self.output = output
@@ -160,9 +161,16 @@ class Log:
 LOG = Log()
 
 
-def run(tool: str, cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
-        what: str = "", quiet: bool = True, progress: Callable[[str], str | None] | None = None,
-        ) -> str:
+def run(
+    tool: str,
+    cmd: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    what: str = "",
+    quiet: bool = True,
+    progress: Callable[[str], str | None] | None = None,
+) -> str:
     """Run a command; stream or summarise its output; raise BootstrapError naming tool and cmd.
 
     Output lines are collected. Without `quiet` every line is printed; with it, a heartbeat line is
@@ -173,9 +181,17 @@ def run(tool: str, cmd: list[str], *, env: dict[str, str] | None = None, cwd: Pa
     lines: list[str] = []
     latest: list[str] = [""]
     try:
-        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
-                                errors="replace", bufsize=1)
+        proc = subprocess.Popen(
+            cmd,
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            errors="replace",
+            bufsize=1,
+        )
     except OSError as exc:
         raise BootstrapError(tool, f"cannot start {what or cmd[0]}: {exc}", cmd) from exc
 
@@ -186,8 +202,10 @@ def run(tool: str, cmd: list[str], *, env: dict[str, str] | None = None, cwd: Pa
             elapsed = time.monotonic() - started
             summary = progress(latest[0]) if progress and latest[0] else None
             extra = f", {summary}" if summary else ""
-            LOG.line(f"[bootstrap] {tool:<24} ...still {what or 'running'} "
-                     f"({elapsed:.0f}s, {len(lines)} lines of output{extra})")
+            LOG.line(
+                f"[bootstrap] {tool:<24} ...still {what or 'running'} "
+                f"({elapsed:.0f}s, {len(lines)} lines of output{extra})"
+            )
 
     beat = threading.Thread(target=heartbeat, daemon=True) if quiet else None
     if beat:
@@ -208,8 +226,12 @@ def run(tool: str, cmd: list[str], *, env: dict[str, str] | None = None, cwd: Pa
         done.set()
     if rc != 0:
         tail = "\n".join(f"    | {line}" for line in lines[-60:])
-        raise BootstrapError(tool, f"{what or 'command'} failed with exit code {rc}\n{tail}", cmd,
-                             output="\n".join(lines))
+        raise BootstrapError(
+            tool,
+            f"{what or 'command'} failed with exit code {rc}\n{tail}",
+            cmd,
+            output="\n".join(lines),
+        )
     return "\n".join(lines)
 
 
@@ -320,8 +342,11 @@ def go_bin_name(name: str, spec: dict[str, Any]) -> str:
 
 def go_ldflags(spec: dict[str, Any]) -> str:
     version = spec["version"]
-    extra = spec.get("ldflags", "").replace("{version}", version).replace(
-        "{semver}", version.removeprefix("v"))
+    extra = (
+        spec.get("ldflags", "")
+        .replace("{version}", version)
+        .replace("{semver}", version.removeprefix("v"))
+    )
     return " ".join(["-s", "-w", extra]).strip()
 
 
@@ -329,8 +354,9 @@ def module_require(go_mod: Path, package: str) -> tuple[str, str] | None:
     """(path, version) of the go.mod require whose path is the longest prefix of package."""
     best: tuple[str, str] | None = None
     text = go_mod.read_text()
-    for match in re.finditer(r"^\s*(?:require\s+)?([\w./~-]+)\s+(v[^\s]+)(?:\s*//.*)?$", text,
-                             re.MULTILINE):
+    for match in re.finditer(
+        r"^\s*(?:require\s+)?([\w./~-]+)\s+(v[^\s]+)(?:\s*//.*)?$", text, re.MULTILINE
+    ):
         path, version = match.group(1), match.group(2)
         is_prefix = package == path or package.startswith(path + "/")
         if is_prefix and (best is None or len(path) > len(best[0])):
@@ -374,10 +400,14 @@ class Context:
         if self._go_version is None:
             go = shutil.which("go")
             if not go:
-                raise BootstrapError("go", "the Go toolchain is required (go on PATH); install Go "
-                                     "1.26 or newer", "go env GOVERSION")
-            out = subprocess.run([go, "env", "GOVERSION"], capture_output=True, text=True,
-                                 env=self.go_env())
+                raise BootstrapError(
+                    "go",
+                    "the Go toolchain is required (go on PATH); install Go 1.26 or newer",
+                    "go env GOVERSION",
+                )
+            out = subprocess.run(
+                [go, "env", "GOVERSION"], capture_output=True, text=True, env=self.go_env()
+            )
             if out.returncode != 0:
                 raise BootstrapError("go", out.stderr.strip(), "go env GOVERSION")
             self._go_version = out.stdout.strip()
@@ -385,14 +415,16 @@ class Context:
 
     def go_env(self, gobin: Path | None = None) -> dict[str, str]:
         env = dict(os.environ)
-        env.update({
-            "GOMODCACHE": str(self.layout.gomodcache),
-            "GOCACHE": str(self.layout.gocache),
-            "CGO_ENABLED": "0",
-            "GOTOOLCHAIN": "local",
-            "GOWORK": "off",
-            "GOFLAGS": "-buildvcs=false",
-        })
+        env.update(
+            {
+                "GOMODCACHE": str(self.layout.gomodcache),
+                "GOCACHE": str(self.layout.gocache),
+                "CGO_ENABLED": "0",
+                "GOTOOLCHAIN": "local",
+                "GOWORK": "off",
+                "GOFLAGS": "-buildvcs=false",
+            }
+        )
         if gobin is not None:
             env["GOBIN"] = str(gobin)
         return env
@@ -410,8 +442,12 @@ class GoTool(Item):
         return TOOLS_SRC / rel if rel else None
 
     def key(self, ctx: Context) -> str:
-        parts: list[str | bytes] = [self.spec["package"], self.spec["version"], ctx.go_version(),
-                                    go_ldflags(self.spec)]
+        parts: list[str | bytes] = [
+            self.spec["package"],
+            self.spec["version"],
+            ctx.go_version(),
+            go_ldflags(self.spec),
+        ]
         mod = self.module_dir()
         if mod:
             parts += [(mod / "go.mod").read_bytes(), (mod / "go.sum").read_bytes()]
@@ -434,8 +470,12 @@ class GoTool(Item):
 
     def verify_buildinfo(self, ctx: Context, target: Path) -> str | None:
         """Read the module version that the Go linker recorded in the binary itself."""
-        out = subprocess.run([shutil.which("go") or "go", "version", "-m", str(target)],
-                             capture_output=True, text=True, env=ctx.go_env())
+        out = subprocess.run(
+            [shutil.which("go") or "go", "version", "-m", str(target)],
+            capture_output=True,
+            text=True,
+            env=ctx.go_env(),
+        )
         package = self.spec.get("version_of", self.spec["package"])
         best: tuple[str, str] | None = None
         for line in out.stdout.splitlines():
@@ -460,23 +500,32 @@ class GoTool(Item):
         started = time.monotonic()
         if cached.is_file():
             link_or_copy(cached, ctx.layout.bin / self.bin)
-            LOG.item(self.name, "cached", f"{version} from {cached.parent}",
-                     time.monotonic() - started)
+            LOG.item(
+                self.name, "cached", f"{version} from {cached.parent}", time.monotonic() - started
+            )
         else:
             self.build(ctx, cached)
             link_or_copy(cached, ctx.layout.bin / self.bin)
-        write_stamp(ctx.layout, f"go-{self.name}", {
-            "key": self.key(ctx), "version": version, "package": self.spec["package"],
-            "go": ctx.go_version(), "bin": self.bin,
-        })
+        write_stamp(
+            ctx.layout,
+            f"go-{self.name}",
+            {
+                "key": self.key(ctx),
+                "version": version,
+                "package": self.spec["package"],
+                "go": ctx.go_version(),
+                "bin": self.bin,
+            },
+        )
         self.report_version(ctx)
 
     def build(self, ctx: Context, cached: Path) -> None:
         go = shutil.which("go") or "go"
         version = self.spec["version"]
         package = self.spec["package"]
-        staging = Path(tempfile.mkdtemp(prefix=f".{self.name}-",
-                                        dir=ensure_dir(cached.parent.parent)))
+        staging = Path(
+            tempfile.mkdtemp(prefix=f".{self.name}-", dir=ensure_dir(cached.parent.parent))
+        )
         try:
             mod = self.module_dir()
             cmd = [go, "install", "-v", "-trimpath", f"-ldflags={go_ldflags(self.spec)}"]
@@ -486,33 +535,52 @@ class GoTool(Item):
                 pinned_by = self.spec.get("version_of", package)
                 require = module_require(mod / "go.mod", pinned_by)
                 if not require or require[1] != version:
-                    raise BootstrapError(self.name, f"{mod / 'go.mod'} requires "
-                                         f"{require[1] if require else 'nothing'} for {pinned_by}, "
-                                         f"but tools/versions.toml pins {version}")
+                    raise BootstrapError(
+                        self.name,
+                        f"{mod / 'go.mod'} requires "
+                        f"{require[1] if require else 'nothing'} for {pinned_by}, "
+                        f"but tools/versions.toml pins {version}",
+                    )
                 cmd += ["-mod=readonly", package]
                 where = f"in {mod.relative_to(REPO_ROOT) if mod.is_relative_to(REPO_ROOT) else mod}"
             else:
                 cmd.append(f"{package}@{version}")
                 where = "from the Go module proxy"
-            LOG.item(self.name, "building", f"{package}@{version} {where} with {ctx.go_version()} "
-                     f"(cold builds take minutes; progress every {HEARTBEAT_SECONDS:.0f}s)")
+            LOG.item(
+                self.name,
+                "building",
+                f"{package}@{version} {where} with {ctx.go_version()} "
+                f"(cold builds take minutes; progress every {HEARTBEAT_SECONDS:.0f}s)",
+            )
             started = time.monotonic()
 
             def progress(line: str) -> str | None:
                 return f"at {line.strip()[:80]}" if line.strip() else None
 
-            run(self.name, cmd, env=ctx.go_env(gobin=staging), cwd=mod or staging,
-                what=f"building {self.name}", quiet=not ctx.verbose, progress=progress)
+            run(
+                self.name,
+                cmd,
+                env=ctx.go_env(gobin=staging),
+                cwd=mod or staging,
+                what=f"building {self.name}",
+                quiet=not ctx.verbose,
+                progress=progress,
+            )
             # go install names the program after its package; `bin` may rename it (ocb).
             produced = go_bin_name(self.name, {"package": package})
             built = staging / produced
             if not built.is_file():
-                raise BootstrapError(self.name, f"go install produced no {produced} in {staging}",
-                                     cmd)
+                raise BootstrapError(
+                    self.name, f"go install produced no {produced} in {staging}", cmd
+                )
             cached.parent.mkdir(parents=True, exist_ok=True)
             os.replace(built, cached)
-            LOG.item(self.name, "built", f"{version}, {cached.stat().st_size / 1e6:.0f} MB",
-                     time.monotonic() - started)
+            LOG.item(
+                self.name,
+                "built",
+                f"{version}, {cached.stat().st_size / 1e6:.0f} MB",
+                time.monotonic() - started,
+            )
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
@@ -521,8 +589,13 @@ class GoTool(Item):
         if not args:
             return
         try:
-            out = subprocess.run([str(ctx.layout.bin / self.bin), *args], capture_output=True,
-                                 text=True, timeout=30, stdin=subprocess.DEVNULL)
+            out = subprocess.run(
+                [str(ctx.layout.bin / self.bin), *args],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                stdin=subprocess.DEVNULL,
+            )
             text = (out.stdout or out.stderr).strip().splitlines()
             LOG.item(self.name, "version", " ".join(" ".join(text[:3]).split())[:150])
         except (OSError, subprocess.SubprocessError) as exc:
@@ -560,8 +633,11 @@ class PyPITools(Item):
 
     def key(self) -> str:
         interpreter = getattr(sys, "_base_executable", sys.executable)
-        parts: list[str | bytes] = [json.dumps(self.entries, sort_keys=True), sys.version,
-                                    os.path.realpath(interpreter)]
+        parts: list[str | bytes] = [
+            json.dumps(self.entries, sort_keys=True),
+            sys.version,
+            os.path.realpath(interpreter),
+        ]
         if self.constraints and self.constraints.is_file():
             parts.append(self.constraints.read_bytes())
         return f"py{sys.version_info[0]}{sys.version_info[1]}-{short_hash(*parts)}"
@@ -592,14 +668,17 @@ class PyPITools(Item):
         return ", ".join(f"{n}=={v}" for n, v in versions.items())
 
     def installed_versions(self, python: Path) -> dict[str, str | None]:
-        code = ("import importlib.metadata as m, json, sys\n"
-                "out = {}\n"
-                "for n in sys.argv[1:]:\n"
-                "    try: out[n] = m.version(n)\n"
-                "    except m.PackageNotFoundError: out[n] = None\n"
-                "print(json.dumps(out))")
-        out = subprocess.run([str(python), "-c", code, *self.entries], capture_output=True,
-                             text=True)
+        code = (
+            "import importlib.metadata as m, json, sys\n"
+            "out = {}\n"
+            "for n in sys.argv[1:]:\n"
+            "    try: out[n] = m.version(n)\n"
+            "    except m.PackageNotFoundError: out[n] = None\n"
+            "print(json.dumps(out))"
+        )
+        out = subprocess.run(
+            [str(python), "-c", code, *self.entries], capture_output=True, text=True
+        )
         if out.returncode != 0:
             return {n: None for n in self.entries}
         versions: dict[str, str | None] = json.loads(out.stdout)
@@ -624,8 +703,9 @@ class PyPITools(Item):
             raise BootstrapError(self.name, f"installed versions differ from the manifest: {wrong}")
         for name, version in versions.items():
             LOG.item(name, "version", f"{version} (PyPI)")
-        write_stamp(ctx.layout, self.name, {"key": self.key(), "venv": str(venv),
-                                          "versions": versions})
+        write_stamp(
+            ctx.layout, self.name, {"key": self.key(), "venv": str(venv), "versions": versions}
+        )
 
     def build(self, ctx: Context, venv: Path) -> None:
         if venv.exists():
@@ -644,20 +724,46 @@ class PyPITools(Item):
                 cmd = [python, "-m", "pip", "install", "--progress-bar", "off", "-r", str(req)]
                 if self.constraints and self.constraints.is_file():
                     cmd += ["-c", str(self.constraints)]
-                LOG.item(self.name, "downloading", ", ".join(f"{n}=={s['version']}"
-                                                         for n, s in plain.items()))
-                run(self.name, cmd, env=env, what="pip install", quiet=not ctx.verbose,
-                    progress=lambda line: line.strip()[:80] or None)
+                LOG.item(
+                    self.name,
+                    "downloading",
+                    ", ".join(f"{n}=={s['version']}" for n, s in plain.items()),
+                )
+                run(
+                    self.name,
+                    cmd,
+                    env=env,
+                    what="pip install",
+                    quiet=not ctx.verbose,
+                    progress=lambda line: line.strip()[:80] or None,
+                )
             for name, spec in hashed.items():
                 req = Path(tmp) / f"{name}.txt"
                 req.write_text(f"{name}=={spec['version']} --hash=sha256:{spec['sha256']}\n")
                 LOG.item(name, "downloading", f"{name}=={spec['version']} (hash-pinned)")
-                run(name, [python, "-m", "pip", "install", "--progress-bar", "off", "--no-deps",
-                           "--require-hashes", "-r", str(req)], env=env, what="pip install",
-                    quiet=not ctx.verbose, progress=lambda line: line.strip()[:80] or None)
+                run(
+                    name,
+                    [
+                        python,
+                        "-m",
+                        "pip",
+                        "install",
+                        "--progress-bar",
+                        "off",
+                        "--no-deps",
+                        "--require-hashes",
+                        "-r",
+                        str(req),
+                    ],
+                    env=env,
+                    what="pip install",
+                    quiet=not ctx.verbose,
+                    progress=lambda line: line.strip()[:80] or None,
+                )
         (venv / ".pavedroad-complete").write_text(self.key() + "\n")
-        LOG.item(self.name, "installed", f"{len(self.entries)} distributions",
-                 time.monotonic() - started)
+        LOG.item(
+            self.name, "installed", f"{len(self.entries)} distributions", time.monotonic() - started
+        )
 
 
 class DebianPackages(Item):
@@ -672,8 +778,9 @@ class DebianPackages(Item):
         if not shutil.which("dpkg-query"):
             return {p: None for p in self.packages}
         fmt = "-f=${Package}\t${db:Status-Abbrev}\t${Version}\n"
-        out = subprocess.run(["dpkg-query", "-W", fmt, *self.packages], capture_output=True,
-                             text=True)
+        out = subprocess.run(
+            ["dpkg-query", "-W", fmt, *self.packages], capture_output=True, text=True
+        )
         found: dict[str, str | None] = {p: None for p in self.packages}
         for line in out.stdout.splitlines():
             parts = line.split("\t")
@@ -685,6 +792,7 @@ class DebianPackages(Item):
     def resolve_link(pattern: str) -> Path | None:
         def version_key(path: str) -> list[int | str]:
             return [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", path)]
+
         matches = sorted(glob.glob(pattern), key=version_key)
         return Path(matches[-1]) if matches else None
 
@@ -692,9 +800,12 @@ class DebianPackages(Item):
         missing = [p for p, v in self.installed().items() if v is None]
         if missing:
             return "Debian packages not installed: " + " ".join(missing)
-        bad_links = [n for n, pattern in self.links.items()
-                     if (target := self.resolve_link(pattern)) is None
-                     or os.path.realpath(ctx.layout.bin / n) != os.path.realpath(target)]
+        bad_links = [
+            n
+            for n, pattern in self.links.items()
+            if (target := self.resolve_link(pattern)) is None
+            or os.path.realpath(ctx.layout.bin / n) != os.path.realpath(target)
+        ]
         if bad_links:
             return "links missing in bin/: " + ", ".join(bad_links)
         return None
@@ -708,12 +819,22 @@ class DebianPackages(Item):
         after = self.installed()
         still = [p for p, v in after.items() if v is None]
         if still:
-            raise BootstrapError("debian", "packages still not installed: " + " ".join(still),
-                                 "apt-get install -y " + " ".join(still))
-        release = Path("/etc/debian_version").read_text().strip() if Path(
-            "/etc/debian_version").exists() else "?"
-        LOG.item("debian", "installed" if missing else "present",
-                 self.describe(release, after), time.monotonic() - started)
+            raise BootstrapError(
+                "debian",
+                "packages still not installed: " + " ".join(still),
+                "apt-get install -y " + " ".join(still),
+            )
+        release = (
+            Path("/etc/debian_version").read_text().strip()
+            if Path("/etc/debian_version").exists()
+            else "?"
+        )
+        LOG.item(
+            "debian",
+            "installed" if missing else "present",
+            self.describe(release, after),
+            time.monotonic() - started,
+        )
         for name, pattern in self.links.items():
             target = self.resolve_link(pattern)
             if target is None:
@@ -731,23 +852,34 @@ class DebianPackages(Item):
 
     def apt_install(self, ctx: Context, missing: list[str]) -> None:
         if os.geteuid() != 0:
-            raise BootstrapError("debian", "Debian packages are missing and this is not root: run "
-                                 "as root, or install them first", "apt-get install -y " +
-                                 " ".join(missing))
+            raise BootstrapError(
+                "debian",
+                "Debian packages are missing and this is not root: run "
+                "as root, or install them first",
+                "apt-get install -y " + " ".join(missing),
+            )
         if not shutil.which("apt-get"):
-            raise BootstrapError("debian", "apt-get not found: this bootstrap expects Debian",
-                                 "apt-get install -y " + " ".join(missing))
+            raise BootstrapError(
+                "debian",
+                "apt-get not found: this bootstrap expects Debian",
+                "apt-get install -y " + " ".join(missing),
+            )
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         LOG.item("debian", "downloading", "apt-get update")
-        run("debian", ["apt-get", "update"], env=env, what="apt-get update",
-            quiet=not ctx.verbose)
+        run("debian", ["apt-get", "update"], env=env, what="apt-get update", quiet=not ctx.verbose)
         LOG.item("debian", "installing", " ".join(missing))
         started = time.monotonic()
-        with no_service_autostart(["postgresql", "postgresql-common"]
-                                  if "postgresql" in missing else []):
-            run("debian", ["apt-get", "install", "-y", "-q", *missing], env=env,
-                what="apt-get install", quiet=not ctx.verbose,
-                progress=lambda line: line.strip()[:80] or None)
+        with no_service_autostart(
+            ["postgresql", "postgresql-common"] if "postgresql" in missing else []
+        ):
+            run(
+                "debian",
+                ["apt-get", "install", "-y", "-q", *missing],
+                env=env,
+                what="apt-get install",
+                quiet=not ctx.verbose,
+                progress=lambda line: line.strip()[:80] or None,
+            )
         self.stop_services(ctx, missing)
         LOG.item("debian", "apt-get done", " ".join(missing), time.monotonic() - started)
 
@@ -755,8 +887,9 @@ class DebianPackages(Item):
         """Make sure no daemon from a package just installed runs (tests start their own)."""
         systemd = Path("/run/systemd/system").is_dir()
         for service in self.no_autostart:
-            if service not in newly and not (service == "prometheus-node-exporter"
-                                             and "prometheus" in newly):
+            if service not in newly and not (
+                service == "prometheus-node-exporter" and "prometheus" in newly
+            ):
                 continue
             if systemd:
                 subprocess.run(["systemctl", "disable", "--now", service], capture_output=True)
@@ -765,8 +898,12 @@ class DebianPackages(Item):
             for line in out.stdout.splitlines():
                 cols = line.split()
                 if len(cols) >= 4 and cols[3] == "online":
-                    LOG.item("debian", "stopping", f"PostgreSQL cluster {cols[0]}/{cols[1]} "
-                             f"started by the package (port {cols[2]})")
+                    LOG.item(
+                        "debian",
+                        "stopping",
+                        f"PostgreSQL cluster {cols[0]}/{cols[1]} "
+                        f"started by the package (port {cols[2]})",
+                    )
                     subprocess.run(["pg_ctlcluster", cols[0], cols[1], "stop"], capture_output=True)
 
 
@@ -777,8 +914,10 @@ def no_service_autostart(pg_packages: list[str]) -> Iterator[None]:
     created: list[Path] = []
     policy = Path("/usr/sbin/policy-rc.d")
     if not policy.exists():
-        policy.write_text("#!/bin/sh\n# written by pavedroad tools/bootstrap.py during apt-get "
-                          "install\nexit 101\n")
+        policy.write_text(
+            "#!/bin/sh\n# written by pavedroad tools/bootstrap.py during apt-get "
+            "install\nexit 101\n"
+        )
         policy.chmod(0o755)
         created.append(policy)
     if pg_packages:
@@ -786,8 +925,10 @@ def no_service_autostart(pg_packages: list[str]) -> Iterator[None]:
         conf = conf_dir / "pavedroad-no-main-cluster.conf"
         if not conf.exists():
             conf_dir.mkdir(parents=True, exist_ok=True)
-            conf.write_text("# pavedroad: tests start their own clusters; no default cluster\n"
-                            "create_main_cluster = false\n")
+            conf.write_text(
+                "# pavedroad: tests start their own clusters; no default cluster\n"
+                "create_main_cluster = false\n"
+            )
     try:
         yield
     finally:
@@ -808,8 +949,10 @@ class Schemas(Item):
 
     def summary(self, ctx: Context) -> str:
         stamp = read_stamp(ctx.layout, "schemas") or {}
-        return (f"Kubernetes {self.kubernetes_version()} and "
-                f"{len(self.spec.get('crds', {}))} CRD sources, {stamp.get('files')} schemas")
+        return (
+            f"Kubernetes {self.kubernetes_version()} and "
+            f"{len(self.spec.get('crds', {}))} CRD sources, {stamp.get('files')} schemas"
+        )
 
     def kubernetes_version(self) -> str:
         return str(self.spec["kubernetes"]["version"]).removeprefix("v")
@@ -831,12 +974,21 @@ class Schemas(Item):
         else:
             python = ctx.layout.venv / "bin" / "python"
             if not python.exists():
-                raise BootstrapError("schemas", "the PyPI virtualenv (PyYAML) is needed first: "
-                                     "run without --only, or with --only pypi schemas")
+                raise BootstrapError(
+                    "schemas",
+                    "the PyPI virtualenv (PyYAML) is needed first: "
+                    "run without --only, or with --only pypi schemas",
+                )
             staging = Path(tempfile.mkdtemp(prefix=".gen-", dir=ensure_dir(cached.parent)))
             staging.chmod(0o755)
-            cmd = [str(python), str(SCHEMAS_SCRIPT), "--manifest", str(ctx.manifest_path),
-                   "--out", str(staging)]
+            cmd = [
+                str(python),
+                str(SCHEMAS_SCRIPT),
+                "--manifest",
+                str(ctx.manifest_path),
+                "--out",
+                str(staging),
+            ]
             LOG.item("schemas", "downloading", "Go modules holding the OpenAPI document and CRDs")
             try:
                 run("schemas", cmd, env=ctx.go_env(), what="generating schemas", quiet=False)
@@ -849,10 +1001,17 @@ class Schemas(Item):
             status = "generated"
         count = copy_tree_linked(cached, ctx.layout.schemas)
         (ctx.layout.schemas / "kubernetes-version").write_text(self.kubernetes_version() + "\n")
-        write_stamp(ctx.layout, "schemas", {"key": self.key(), "files": count,
-                                            "kubernetes": self.kubernetes_version()})
-        LOG.item("schemas", status, f"{count} schemas in {ctx.layout.schemas}",
-                 time.monotonic() - started)
+        write_stamp(
+            ctx.layout,
+            "schemas",
+            {"key": self.key(), "files": count, "kubernetes": self.kubernetes_version()},
+        )
+        LOG.item(
+            "schemas",
+            status,
+            f"{count} schemas in {ctx.layout.schemas}",
+            time.monotonic() - started,
+        )
 
 
 def build_items(manifest: dict[str, Any]) -> list[Item]:
@@ -880,10 +1039,12 @@ def select(items: list[Item], only: list[str] | None) -> list[Item]:
             unknown.append(name)
         chosen += [h for h in hits if h not in chosen]
     if unknown:
-        known = sorted({i.name for i in items} | {a for i in items for a in i.aliases}
-                       | set(SECTIONS))
-        raise BootstrapError("bootstrap", f"unknown --only name(s): {', '.join(unknown)}; "
-                             f"known: {', '.join(known)}")
+        known = sorted(
+            {i.name for i in items} | {a for i in items for a in i.aliases} | set(SECTIONS)
+        )
+        raise BootstrapError(
+            "bootstrap", f"unknown --only name(s): {', '.join(unknown)}; known: {', '.join(known)}"
+        )
     return [i for i in items if i in chosen]
 
 
@@ -945,16 +1106,28 @@ def install(ctx: Context, items: list[Item]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", nargs="+", metavar="NAME",
-                        help="install only these tools (or sections: go, pypi, debian, schemas)")
-    parser.add_argument("--check", action="store_true",
-                        help="verify all is present at the pinned versions; install nothing")
-    parser.add_argument("--print-env", action="store_true",
-                        help="print export lines (PATH, PAVEDROAD_SCHEMAS, ...) and exit")
-    parser.add_argument("--verbose", action="store_true",
-                        help="stream the full output of go, pip and apt-get")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="NAME",
+        help="install only these tools (or sections: go, pypi, debian, schemas)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="verify all is present at the pinned versions; install nothing",
+    )
+    parser.add_argument(
+        "--print-env",
+        action="store_true",
+        help="print export lines (PATH, PAVEDROAD_SCHEMAS, ...) and exit",
+    )
+    parser.add_argument(
+        "--verbose", action="store_true", help="stream the full output of go, pip and apt-get"
+    )
     parser.add_argument("--manifest", type=Path, default=MANIFEST, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -967,8 +1140,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.print_env:
         print_env(layout, manifest)
         return 0
-    ctx = Context(layout, manifest, manifest_path=args.manifest, deep=args.check,
-                  verbose=args.verbose or bool(os.environ.get("PAVEDROAD_BOOTSTRAP_VERBOSE")))
+    ctx = Context(
+        layout,
+        manifest,
+        manifest_path=args.manifest,
+        deep=args.check,
+        verbose=args.verbose or bool(os.environ.get("PAVEDROAD_BOOTSTRAP_VERBOSE")),
+    )
     try:
         items = select(build_items(manifest), args.only)
         if args.check:

@@ -56,8 +56,9 @@ def yaml_documents(raw: bytes) -> list[Any]:
     class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
         pass
 
-    Loader.add_constructor("tag:yaml.org,2002:value",
-                           lambda loader, node: loader.construct_scalar(node))
+    Loader.add_constructor(
+        "tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node)
+    )
     try:
         return list(yaml.load_all(raw, Loader=Loader))
     except yaml.YAMLError as exc:
@@ -74,8 +75,10 @@ def module_zip(module: str, version: str) -> zipfile.ZipFile:
     try:
         info = json.loads(proc.stdout)
     except ValueError:
-        raise SchemaError(f"{module}@{version}: `{' '.join(cmd)}` failed: "
-                          f"{proc.stderr.strip() or proc.stdout.strip()}") from None
+        raise SchemaError(
+            f"{module}@{version}: `{' '.join(cmd)}` failed: "
+            f"{proc.stderr.strip() or proc.stdout.strip()}"
+        ) from None
     zip_path = Path(info.get("Zip", ""))
     error = info.get("Error", "")
     # A module that requires a newer Go than ours is still downloaded and verified: the go command
@@ -86,13 +89,16 @@ def module_zip(module: str, version: str) -> zipfile.ZipFile:
     if not zip_path.is_file() or not ziphash.is_file():
         raise SchemaError(f"{module}@{version}: no module zip at {zip_path}")
     if ziphash.read_text().strip() != info.get("Sum"):
-        raise SchemaError(f"{module}@{version}: zip hash {ziphash.read_text().strip()} does not "
-                          f"match the checksum database's {info.get('Sum')}")
+        raise SchemaError(
+            f"{module}@{version}: zip hash {ziphash.read_text().strip()} does not "
+            f"match the checksum database's {info.get('Sum')}"
+        )
     return zipfile.ZipFile(zip_path)
 
 
-def zip_files(zf: zipfile.ZipFile, module: str, version: str, patterns: Iterable[str]
-              ) -> list[tuple[str, bytes]]:
+def zip_files(
+    zf: zipfile.ZipFile, module: str, version: str, patterns: Iterable[str]
+) -> list[tuple[str, bytes]]:
     """Files of the module zip whose module-relative path matches a pattern (per path segment)."""
     prefix = f"{module}@{version}/"
     found = []
@@ -102,10 +108,11 @@ def zip_files(zf: zipfile.ZipFile, module: str, version: str, patterns: Iterable
         for name in zf.namelist():
             if not name.startswith(prefix):
                 continue
-            rel = name[len(prefix):]
+            rel = name[len(prefix) :]
             rel_parts = rel.split("/")
             if len(rel_parts) == len(parts) and all(
-                    fnmatch.fnmatchcase(a, b) for a, b in zip(rel_parts, parts, strict=True)):
+                fnmatch.fnmatchcase(a, b) for a, b in zip(rel_parts, parts, strict=True)
+            ):
                 hits.append(rel)
         if not hits:
             raise SchemaError(f"{module}@{version}: no file matches {pattern!r}")
@@ -165,8 +172,10 @@ class CoreConverter:
     def scalar_def(self, name: str) -> dict[str, Any]:
         d = self.defs[name]
         if name.endswith(".api.resource.Quantity"):
-            return {"description": d.get("description", ""),
-                    "oneOf": [{"type": "string"}, {"type": "number"}]}
+            return {
+                "description": d.get("description", ""),
+                "oneOf": [{"type": "string"}, {"type": "number"}],
+            }
         if d.get("format") == "int-or-string":
             return int_or_string(d)
         return dict(d)
@@ -305,17 +314,23 @@ def crd_schemas(doc: dict[str, Any]) -> list[tuple[str, str, str, dict[str, Any]
     spec = doc["spec"]
     group, kind = spec["group"], spec["names"]["kind"]
     results = []
-    versions = spec.get("versions") or [{"name": spec.get("version"), "schema": {
-        "openAPIV3Schema": spec.get("validation", {}).get("openAPIV3Schema")}}]
+    versions = spec.get("versions") or [
+        {
+            "name": spec.get("version"),
+            "schema": {"openAPIV3Schema": spec.get("validation", {}).get("openAPIV3Schema")},
+        }
+    ]
     for ver in versions:
-        raw = (ver.get("schema") or {}).get("openAPIV3Schema") or spec.get(
-            "validation", {}).get("openAPIV3Schema")
+        raw = (ver.get("schema") or {}).get("openAPIV3Schema") or spec.get("validation", {}).get(
+            "openAPIV3Schema"
+        )
         if not raw:
             continue
         schema = crd_node(copy.deepcopy(raw), root=True)
         props = schema.setdefault("properties", {})
-        props["apiVersion"] = dict(props.get("apiVersion", {}), type="string",
-                                   enum=[f"{group}/{ver['name']}"])
+        props["apiVersion"] = dict(
+            props.get("apiVersion", {}), type="string", enum=[f"{group}/{ver['name']}"]
+        )
         props["kind"] = dict(props.get("kind", {}), type="string", enum=[kind])
         schema.setdefault("type", "object")
         results.append((group, kind, ver["name"], schema))
@@ -341,8 +356,10 @@ def generate_crds(name: str, spec: dict[str, Any], out: Path) -> tuple[int, set[
                 count += 1
     missing = set(spec.get("kinds", [])) - kinds
     if missing:
-        raise SchemaError(f"{name}: {module}@{version} files {spec['files']} hold no CRD for "
-                          f"{', '.join(sorted(missing))} (found: {', '.join(sorted(kinds))})")
+        raise SchemaError(
+            f"{name}: {module}@{version} files {spec['files']} hold no CRD for "
+            f"{', '.join(sorted(missing))} (found: {', '.join(sorted(kinds))})"
+        )
     return count, kinds
 
 
@@ -365,8 +382,11 @@ def main(argv: list[str] | None = None) -> int:
             started = time.monotonic()
             k8s = schemas["kubernetes"]
             n = generate_core(k8s, out)
-            print(f"kubernetes {k8s['version']}: {n} standalone strict schemas "
-                  f"({time.monotonic() - started:.1f}s)", flush=True)
+            print(
+                f"kubernetes {k8s['version']}: {n} standalone strict schemas "
+                f"({time.monotonic() - started:.1f}s)",
+                flush=True,
+            )
         for name, spec in schemas.get("crds", {}).items():
             if args.only and name not in args.only:
                 continue
@@ -377,8 +397,11 @@ def main(argv: list[str] | None = None) -> int:
                 failures.append(str(exc))
                 print(f"FAILED {exc}", flush=True)
                 continue
-            print(f"{name} {spec['module']}@{spec['version']}: {n} schemas for "
-                  f"{len(kinds)} kinds ({time.monotonic() - started:.1f}s)", flush=True)
+            print(
+                f"{name} {spec['module']}@{spec['version']}: {n} schemas for "
+                f"{len(kinds)} kinds ({time.monotonic() - started:.1f}s)",
+                flush=True,
+            )
     except SchemaError as exc:
         failures.append(str(exc))
         print(f"FAILED {exc}", flush=True)

@@ -170,7 +170,7 @@ def run_mode(
         "APP_ENV": "local",
         "APP_PORT": str(port),
         # On: every request's access-log line and the service's own info lines (to /dev/null).
-        "APP_LOG_LEVEL": "INFO" if telemetry else "WARNING",
+        "PAVEDROAD_LOG_LEVEL": "INFO" if telemetry else "WARNING",
         "APP_TELEMETRY_ENABLED": "true" if telemetry else "false",
         "APP_SQLITE_PATH": str(workdir / "bench.sqlite3"),
         "APP_SLACK_API_BASE_URL": f"http://127.0.0.1:{standin_port}/api/",

@@ -25,8 +25,13 @@ def manifest() -> dict[str, Any]:
 def tools_dir() -> Path:
     """The bootstrapped toolchain. Fails (never skips) when `make bootstrap` has not run."""
     layout = bootstrap.Layout.from_env()
-    check = subprocess.run([sys.executable, str(BOOTSTRAP), "--check"], capture_output=True,
-                           text=True, env=dict(os.environ), timeout=300)
+    check = subprocess.run(
+        [sys.executable, str(BOOTSTRAP), "--check"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=300,
+    )
     if check.returncode != 0:
         pytest.fail(
             f"the pinned toolchain is not installed in {layout.tools}: run `make bootstrap` "

@@ -18,10 +18,18 @@ BOOTSTRAP = Path(bootstrap.__file__).resolve()
 def run_bootstrap(tmp_path: Path, manifest: str, *args: str) -> subprocess.CompletedProcess[str]:
     path = tmp_path / "versions.toml"
     path.write_text(manifest)
-    env = dict(os.environ, PAVEDROAD_TOOLS_DIR=str(tmp_path / "tools"),
-               PAVEDROAD_CACHE=str(tmp_path / "cache"))
-    return subprocess.run([sys.executable, str(BOOTSTRAP), "--manifest", str(path), *args],
-                          capture_output=True, text=True, env=env, timeout=120)
+    env = dict(
+        os.environ,
+        PAVEDROAD_TOOLS_DIR=str(tmp_path / "tools"),
+        PAVEDROAD_CACHE=str(tmp_path / "cache"),
+    )
+    return subprocess.run(
+        [sys.executable, str(BOOTSTRAP), "--manifest", str(path), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 FAKE_GO_TOOL = """
@@ -98,13 +106,14 @@ version = "v0.0.1"
     result = run_bootstrap(tmp_path, manifest, "--only", "broken")
     assert result.returncode == 1
     assert "FAILED: broken:" in result.stderr
-    assert "command: " in result.stderr and "example.invalid/nothing/cmd/broken@v0.0.1" in \
-        result.stderr
+    assert (
+        "command: " in result.stderr
+        and "example.invalid/nothing/cmd/broken@v0.0.1" in result.stderr
+    )
 
 
 def test_print_env(tmp_path: Path) -> None:
-    result = run_bootstrap(tmp_path, '[schemas.kubernetes]\nversion = "v1.35.4"\n',
-                           "--print-env")
+    result = run_bootstrap(tmp_path, '[schemas.kubernetes]\nversion = "v1.35.4"\n', "--print-env")
     assert result.returncode == 0
     lines = result.stdout.splitlines()
     tools = tmp_path / "tools"
@@ -115,8 +124,9 @@ def test_print_env(tmp_path: Path) -> None:
 
 
 def test_select_by_section_and_alias() -> None:
-    manifest = bootstrap.load_manifest_text(FAKE_GO_TOOL + '[pypi.yamllint]\nversion = "1.0"\n'
-                                            'bins = ["yamllint"]\n')
+    manifest = bootstrap.load_manifest_text(
+        FAKE_GO_TOOL + '[pypi.yamllint]\nversion = "1.0"\nbins = ["yamllint"]\n'
+    )
     items = bootstrap.build_items(manifest)
     assert [i.name for i in bootstrap.select(items, ["go"])] == ["faketool"]
     assert [i.name for i in bootstrap.select(items, ["yamllint"])] == ["pypi"]
@@ -125,10 +135,14 @@ def test_select_by_section_and_alias() -> None:
 
 def test_module_require_picks_the_longest_prefix(tmp_path: Path) -> None:
     go_mod = tmp_path / "go.mod"
-    go_mod.write_text("module x\n\ngo 1.26\n\nrequire (\n\tgithub.com/a/b v1.0.0 // indirect\n"
-                      "\tgithub.com/a/b/sub v0.3.0\n)\n\nrequire github.com/c/d v2.0.0\n")
-    assert bootstrap.module_require(go_mod, "github.com/a/b/sub/cmd/x") == \
-        ("github.com/a/b/sub", "v0.3.0")
+    go_mod.write_text(
+        "module x\n\ngo 1.26\n\nrequire (\n\tgithub.com/a/b v1.0.0 // indirect\n"
+        "\tgithub.com/a/b/sub v0.3.0\n)\n\nrequire github.com/c/d v2.0.0\n"
+    )
+    assert bootstrap.module_require(go_mod, "github.com/a/b/sub/cmd/x") == (
+        "github.com/a/b/sub",
+        "v0.3.0",
+    )
     assert bootstrap.module_require(go_mod, "github.com/a/b/cmd/y") == ("github.com/a/b", "v1.0.0")
     assert bootstrap.module_require(go_mod, "github.com/c/d") == ("github.com/c/d", "v2.0.0")
     assert bootstrap.module_require(go_mod, "github.com/e/f") is None

@@ -29,16 +29,26 @@ def test_every_tool_pinned_exactly(manifest: dict[str, Any], section: str) -> No
     entries = go_entries(manifest) if section == "go" else bootstrap.pypi_entries(manifest)
     assert entries, f"[{section}] is empty"
     pattern = SEMVER if section == "go" else PYPI_VERSION
-    loose = {name: spec.get("version") for name, spec in entries.items()
-             if not pattern.match(str(spec.get("version", "")))}
+    loose = {
+        name: spec.get("version")
+        for name, spec in entries.items()
+        if not pattern.match(str(spec.get("version", "")))
+    }
     assert not loose, f"[{section}] versions must be exact ({pattern.pattern}): {loose}"
 
 
 def test_go_entries_are_complete(manifest: dict[str, Any]) -> None:
     for name, spec in go_entries(manifest).items():
         assert spec.get("package"), f"[go.{name}] has no package"
-        unknown = set(spec) - {"package", "version", "bin", "ldflags", "module_dir",
-                               "version_args", "version_of"}
+        unknown = set(spec) - {
+            "package",
+            "version",
+            "bin",
+            "ldflags",
+            "module_dir",
+            "version_args",
+            "version_of",
+        }
         assert not unknown, f"[go.{name}] has unknown keys {unknown}"
 
 
@@ -57,8 +67,12 @@ def test_no_duplicate_tools_or_executables(manifest: dict[str, Any]) -> None:
     )
     packages = Counter(manifest["debian"]["packages"])
     crd_modules = Counter(s["module"] for s in manifest["schemas"]["crds"].values())
-    for what, counter in [("tool", names), ("executable", executables),
-                          ("Debian package", packages), ("CRD module", crd_modules)]:
+    for what, counter in [
+        ("tool", names),
+        ("executable", executables),
+        ("Debian package", packages),
+        ("CRD module", crd_modules),
+    ]:
         dups = [k for k, n in counter.items() if n > 1]
         assert not dups, f"duplicate {what} in tools/versions.toml: {dups}"
 
@@ -90,14 +104,16 @@ def test_module_dir_go_mod_agrees_with_manifest(manifest: dict[str, Any]) -> Non
         assert require is not None, f"{go_mod} does not require the module of {pinned_by}"
         assert require[1] == spec["version"], (
             f"{go_mod} requires {require[0]} {require[1]}, tools/versions.toml pins "
-            f"[go.{name}] version = {spec['version']}: change both together")
+            f"[go.{name}] version = {spec['version']}: change both together"
+        )
         if "version_of" in spec:  # the program is the module's own (generated) main package
-            assert re.search(rf"^module\s+{re.escape(spec['package'])}\s*$", go_mod.read_text(),
-                             re.MULTILINE), f"{go_mod} is not module {spec['package']}"
+            assert re.search(
+                rf"^module\s+{re.escape(spec['package'])}\s*$", go_mod.read_text(), re.MULTILINE
+            ), f"{go_mod} is not module {spec['package']}"
         else:
-            assert re.search(rf"^(tool\s+|\s+){re.escape(spec['package'])}\s*$",
-                             go_mod.read_text(), re.MULTILINE), (
-                f"{go_mod} lacks `tool {spec['package']}`")
+            assert re.search(
+                rf"^(tool\s+|\s+){re.escape(spec['package'])}\s*$", go_mod.read_text(), re.MULTILINE
+            ), f"{go_mod} lacks `tool {spec['package']}`"
         assert f"{require[0]} {require[1]} h1:" in go_sum.read_text(), f"{go_sum} lacks {require}"
 
 
@@ -125,7 +141,8 @@ def test_pypi_constraints_agree_with_manifest(manifest: dict[str, Any]) -> None:
         for name, spec in entries.items():
             key = re.sub(r"[-_.]+", "-", name).lower()
             assert pins.get(key) == spec["version"], (
-                f"{constraints} pins {name}=={pins.get(key)}, the manifest {spec['version']}")
+                f"{constraints} pins {name}=={pins.get(key)}, the manifest {spec['version']}"
+            )
 
 
 def test_go_ldflags_expand_the_version(manifest: dict[str, Any]) -> None:
@@ -136,7 +153,9 @@ def test_go_ldflags_expand_the_version(manifest: dict[str, Any]) -> None:
 
 
 def test_bin_names() -> None:
-    assert bootstrap.go_bin_name("gitleaks", {"package": "github.com/zricethezav/gitleaks/v8"}) \
+    assert (
+        bootstrap.go_bin_name("gitleaks", {"package": "github.com/zricethezav/gitleaks/v8"})
         == "gitleaks"
+    )
     assert bootstrap.go_bin_name("helm", {"package": "helm.sh/helm/v3/cmd/helm"}) == "helm"
     assert bootstrap.go_bin_name("x", {"package": "a/b", "bin": "y"}) == "y"

@@ -14,29 +14,54 @@ def test_kind_suffix_matches_kubeconform() -> None:
 
 
 def crd(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"kind": "CustomResourceDefinition", "spec": {
-        "group": "example.com", "names": {"kind": "Widget"},
-        "versions": [{"name": "v1", "schema": {"openAPIV3Schema": schema}}]}}
+    return {
+        "kind": "CustomResourceDefinition",
+        "spec": {
+            "group": "example.com",
+            "names": {"kind": "Widget"},
+            "versions": [{"name": "v1", "schema": {"openAPIV3Schema": schema}}],
+        },
+    }
 
 
 def test_crd_schema_is_strict_and_names_its_kind() -> None:
-    [(group, kind, version, schema)] = schemas.crd_schemas(crd({
-        "type": "object",
-        "properties": {
-            "apiVersion": {"type": "string"}, "kind": {"type": "string"},
-            "metadata": {"type": "object"},
-            "spec": {"type": "object", "required": ["port"], "properties": {
-                "port": {"x-kubernetes-int-or-string": True,
-                         "anyOf": [{"type": "integer"}, {"type": "string"}]},
-                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
-                "raw": {"type": "object", "x-kubernetes-preserve-unknown-fields": True,
-                        "properties": {"a": {"type": "string"}}},
-                "nullableName": {"type": "string", "nullable": True},
-                "template": {"type": "object", "x-kubernetes-embedded-resource": True,
-                             "properties": {"spec": {"type": "object"}}},
-            }},
-        },
-    }))
+    [(group, kind, version, schema)] = schemas.crd_schemas(
+        crd(
+            {
+                "type": "object",
+                "properties": {
+                    "apiVersion": {"type": "string"},
+                    "kind": {"type": "string"},
+                    "metadata": {"type": "object"},
+                    "spec": {
+                        "type": "object",
+                        "required": ["port"],
+                        "properties": {
+                            "port": {
+                                "x-kubernetes-int-or-string": True,
+                                "anyOf": [{"type": "integer"}, {"type": "string"}],
+                            },
+                            "labels": {
+                                "type": "object",
+                                "additionalProperties": {"type": "string"},
+                            },
+                            "raw": {
+                                "type": "object",
+                                "x-kubernetes-preserve-unknown-fields": True,
+                                "properties": {"a": {"type": "string"}},
+                            },
+                            "nullableName": {"type": "string", "nullable": True},
+                            "template": {
+                                "type": "object",
+                                "x-kubernetes-embedded-resource": True,
+                                "properties": {"spec": {"type": "object"}},
+                            },
+                        },
+                    },
+                },
+            }
+        )
+    )
     assert (group, kind, version) == ("example.com", "Widget", "v1")
     assert schema["properties"]["kind"]["enum"] == ["Widget"]
     assert schema["properties"]["apiVersion"]["enum"] == ["example.com/v1"]
@@ -58,11 +83,13 @@ def test_core_converter_inlines_scalars_and_keeps_objects_as_local_refs() -> Non
             "type": "object",
             "required": ["spec"],
             "properties": {
-                "apiVersion": {"type": "string"}, "kind": {"type": "string"},
+                "apiVersion": {"type": "string"},
+                "kind": {"type": "string"},
                 "spec": {"$ref": "#/definitions/io.k8s.api.apps.v1.ThingSpec"},
             },
-            "x-kubernetes-group-version-kind": [{"group": "apps", "version": "v1",
-                                                 "kind": "Thing"}],
+            "x-kubernetes-group-version-kind": [
+                {"group": "apps", "version": "v1", "kind": "Thing"}
+            ],
         },
         "io.k8s.api.apps.v1.ThingSpec": {
             "type": "object",
@@ -72,12 +99,15 @@ def test_core_converter_inlines_scalars_and_keeps_objects_as_local_refs() -> Non
                 "child": {"$ref": "#/definitions/io.k8s.api.apps.v1.ThingSpec"},
             },
         },
-        "io.k8s.apimachinery.pkg.util.intstr.IntOrString": {"type": "string",
-                                                           "format": "int-or-string"},
+        "io.k8s.apimachinery.pkg.util.intstr.IntOrString": {
+            "type": "string",
+            "format": "int-or-string",
+        },
         "io.k8s.apimachinery.pkg.api.resource.Quantity": {"type": "string"},
     }
-    schema = schemas.CoreConverter(defs).standalone("io.k8s.api.apps.v1.Thing", "apps", "v1",
-                                                    "Thing")
+    schema = schemas.CoreConverter(defs).standalone(
+        "io.k8s.api.apps.v1.Thing", "apps", "v1", "Thing"
+    )
     assert schema["properties"]["kind"]["enum"] == ["Thing"]
     assert schema["properties"]["apiVersion"]["enum"] == ["apps/v1"]
     assert schema["properties"]["spec"] == {"$ref": "#/definitions/io.k8s.api.apps.v1.ThingSpec"}

@@ -23,15 +23,26 @@ TOOLS_SRC = Path(bootstrap.__file__).resolve().parent
 
 def kubeconform(tools_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PAVEDROAD_TOOLS_DIR=str(tools_dir))
-    return subprocess.run(["bash", str(TOOLS_SRC / "kubeconform.sh"), *args],
-                          capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(
+        ["bash", str(TOOLS_SRC / "kubeconform.sh"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 def test_kubeconform_accepts_valid_core_and_crd_objects(tools_dir: Path) -> None:
     result = kubeconform(tools_dir, "-verbose", str(FIXTURES / "valid.yaml"))
     assert result.returncode == 0, result.stdout + result.stderr
-    for kind in ("Deployment", "Service", "Rollout", "PrometheusRule", "VirtualService",
-                 "ExternalSecret"):
+    for kind in (
+        "Deployment",
+        "Service",
+        "Rollout",
+        "PrometheusRule",
+        "VirtualService",
+        "ExternalSecret",
+    ):
         assert f"{kind} " in result.stdout and "is valid" in result.stdout, result.stdout
     assert "Valid: 6, Invalid: 0, Errors: 0, Skipped: 0" in result.stdout
 
@@ -77,8 +88,12 @@ def test_every_generated_schema_compiles(tools_dir: Path, tmp_path: Path) -> Non
 
 def test_rerun_of_bootstrap_is_fast_and_changes_nothing(tools_dir: Path) -> None:
     started = time.monotonic()
-    result = subprocess.run([sys.executable, str(TOOLS_SRC / "bootstrap.py")],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, str(TOOLS_SRC / "bootstrap.py")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     took = time.monotonic() - started
     assert result.returncode == 0, result.stdout + result.stderr
     assert took < 30, f"re-running the bootstrap took {took:.1f}s (limit 30s)\n{result.stdout}"

@@ -14,15 +14,16 @@ from observability_support import LogCapture
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from pavedroad.observability import (
+    ConfigurationError,
     HTTPMetrics,
     configure,
     get_logger,
     instrument_asgi,
     is_valid_request_id,
 )
-from pavedroad.observability.asgi import _uuid4
 from pavedroad.observability.fastapi import instrument_fastapi
 from pavedroad.observability.metrics import status_class
+from pavedroad.observability.middleware import new_request_id as _uuid4
 from prometheus_client import CollectorRegistry
 from prometheus_client.openmetrics.parser import text_string_to_metric_families
 
@@ -60,7 +61,8 @@ class Harness:
 
 
 def _fastapi_app() -> FastAPI:
-    app = FastAPI()
+    # FastAPI's native request span off: the library's middleware makes the span.
+    app = FastAPI(telemetry={"tracing": False})
 
     @app.get("/users/{user_id}")
     async def get_user(user_id: str) -> dict[str, str]:
@@ -137,7 +139,7 @@ def test_one_access_log_line_per_request_with_the_required_fields(harness: Harne
     assert line["trace_id"] == format(span.context.trace_id, "032x")
 
 
-def test_a_span_per_request_comes_from_the_fastapi_instrumentation(harness: Harness) -> None:
+def test_a_span_per_request_comes_from_the_lean_middleware(harness: Harness) -> None:
     harness.request("GET", "/users/42")
     server_spans = [s for s in harness.exporter.get_finished_spans() if s.kind.name == "SERVER"]
     (span,) = server_spans
@@ -145,7 +147,7 @@ def test_a_span_per_request_comes_from_the_fastapi_instrumentation(harness: Harn
     assert span.attributes is not None
     assert span.attributes["http.route"] == "/users/{user_id}"
     assert span.instrumentation_scope is not None
-    assert span.instrumentation_scope.name == "opentelemetry.instrumentation.fastapi"
+    assert span.instrumentation_scope.name == "pavedroad.observability"
     request_ids = span.attributes["http.request.header.x-request-id"]
     assert isinstance(request_ids, tuple) and len(request_ids) == 1
 
@@ -289,7 +291,7 @@ def test_instrument_asgi_wraps_any_asgi_app(capture: LogCapture) -> None:
     (span,) = exporter.get_finished_spans()[-1:]
     assert span.kind.name == "SERVER"
     assert span.instrumentation_scope is not None
-    assert span.instrumentation_scope.name == "opentelemetry.instrumentation.asgi"
+    assert span.instrumentation_scope.name == "pavedroad.observability"
     assert (
         harness.sample(
             "http_server_requests_total", route="/raw", method="POST", status_class="2xx"
@@ -303,7 +305,7 @@ def test_instrument_asgi_wraps_any_asgi_app(capture: LogCapture) -> None:
 def test_only_the_exact_metrics_path_is_left_out(capture: LogCapture) -> None:
     exporter = InMemorySpanExporter()
     obs = configure(span_processors=[SimpleSpanProcessor(exporter)], log_stream=capture.stream)
-    app = FastAPI()
+    app = FastAPI(telemetry={"tracing": False})
 
     @app.get("/api/metrics")
     async def api_metrics() -> dict[str, int]:
@@ -410,3 +412,67 @@ def test_generated_request_ids_are_random_uuid4s() -> None:
         assert str(parsed) == value
         assert parsed.version == 4
         assert parsed.variant == uuid.RFC_4122
+
+
+@pytest.mark.parametrize(
+    ("how", "scope_name"),
+    [
+        ("argument", "opentelemetry.instrumentation.asgi"),
+        ("environment", "opentelemetry.instrumentation.asgi"),
+        ("fastapi", "opentelemetry.instrumentation.fastapi"),
+    ],
+)
+def test_the_official_instrumentation_is_one_setting_away(
+    capture: LogCapture, monkeypatch: pytest.MonkeyPatch, how: str, scope_name: str
+) -> None:
+    exporter = InMemorySpanExporter()
+    obs = configure(span_processors=[SimpleSpanProcessor(exporter)], log_stream=capture.stream)
+
+    async def raw_app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    if how != "argument":
+        monkeypatch.setenv("PAVEDROAD_INSTRUMENTATION", "official")
+    app: Any = _fastapi_app() if how == "fastapi" else raw_app
+    app = instrument_asgi(
+        app,
+        tracer_provider=obs.tracer_provider,
+        metrics=HTTPMetrics(CollectorRegistry()),
+        instrumentation="official" if how == "argument" else None,
+    )
+    harness = Harness(app, capture, exporter, CollectorRegistry())
+    assert harness.request("GET", "/users/42").status_code == 200
+    (span,) = [s for s in exporter.get_finished_spans() if s.kind.name == "SERVER"]
+    assert span.instrumentation_scope is not None
+    assert span.instrumentation_scope.name == scope_name
+
+
+def test_an_unknown_instrumentation_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAVEDROAD_INSTRUMENTATION", "fancy")
+    with pytest.raises(ConfigurationError, match=r"PAVEDROAD_INSTRUMENTATION.*lean, official"):
+        instrument_asgi(_fastapi_app())
+
+
+def test_with_fastapi_native_tracing_on_a_request_still_gets_one_server_span(
+    capture: LogCapture, caplog: pytest.LogCaptureFixture
+) -> None:
+    exporter = InMemorySpanExporter()
+    obs = configure(span_processors=[SimpleSpanProcessor(exporter)], log_stream=capture.stream)
+    app = FastAPI()  # native telemetry on: FastAPI opens the request span itself
+
+    @app.get("/ping")
+    async def ping() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    instrument_fastapi(
+        app, tracer_provider=obs.tracer_provider, metrics=HTTPMetrics(CollectorRegistry())
+    )
+    harness = Harness(app, capture, exporter, CollectorRegistry())
+    with caplog.at_level("WARNING", logger="pavedroad.observability"):
+        harness.request("GET", "/ping")
+        harness.request("GET", "/ping")
+    server = [s for s in exporter.get_finished_spans() if s.kind.name == "SERVER"]
+    assert len(server) == 2  # one per request
+    assert [r.message for r in caplog.records].count(caplog.records[0].message) == 1
+    assert "telemetry={'tracing': False}" in caplog.records[0].message

@@ -183,3 +183,27 @@ def test_spans_reach_a_local_otlp_grpc_receiver(capture: LogCapture) -> None:
     assert resource["service.name"] == "worker"
     (log,) = capture.events("rotating")
     assert log["trace_id"] == exported.trace_id.hex()
+
+
+@pytest.mark.parametrize(("compression", "encoding"), [("gzip", "gzip"), ("none", None)])
+def test_the_resolved_compression_is_applied_not_only_validated(
+    http_receiver: tuple[str, Received], compression: str, encoding: str | None
+) -> None:
+    # The settings come from a mapping, not the process environment: the exporter can only
+    # compress because the library passes the resolved value to it.
+    from pavedroad.observability.settings import resolve_settings
+    from pavedroad.observability.tracing import build_tracer_provider
+
+    url, received = http_receiver
+    settings = resolve_settings(
+        environ={
+            "OTEL_EXPORTER_OTLP_ENDPOINT": url,
+            "OTEL_EXPORTER_OTLP_COMPRESSION": compression,
+        }
+    )
+    provider = build_tracer_provider(settings)
+    provider.get_tracer("test").start_span("compressed").end()
+    assert provider.force_flush(10_000)
+    provider.shutdown()
+    assert received.headers, "no export reached the receiver"
+    assert received.headers[0].get("content-encoding") == encoding

@@ -116,3 +116,14 @@ def test_the_report_itself_passes_the_sampler() -> None:
 def test_invalid_rates_are_rejected(rate: float) -> None:
     with pytest.raises(ValueError, match=r"0\.\.1"):
         LogSamplingPolicy(default_rate=rate)
+
+
+def test_every_sampler_name_the_settings_accept_builds_a_sampler() -> None:
+    from opentelemetry.sdk.trace.sampling import ParentBased
+    from pavedroad.observability.settings import SAMPLERS
+    from pavedroad.observability.tracing import build_sampler
+
+    for name in SAMPLERS:
+        sampler = build_sampler(name, 0.5)
+        assert isinstance(sampler, ParentBased) == name.startswith("parentbased_"), name
+        assert ("0.5" in sampler.get_description()) == name.endswith("traceidratio"), name

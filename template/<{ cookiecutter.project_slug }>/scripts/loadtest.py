@@ -244,7 +244,7 @@ def local_service(secret: bytes) -> Iterator[tuple[str, subprocess.Popen[bytes]]
             **{k: v for k, v in os.environ.items() if not k.startswith(("APP_", "OTEL_"))},
             "APP_ENV": "local",
             "APP_PORT": str(port),
-            "APP_LOG_LEVEL": "WARNING",
+            "PAVEDROAD_LOG_LEVEL": "WARNING",
             "APP_SQLITE_PATH": str(Path(workdir) / "loadtest.sqlite3"),
             "OTEL_TRACES_EXPORTER": "none",
 <%- if cookiecutter.slack_app %>

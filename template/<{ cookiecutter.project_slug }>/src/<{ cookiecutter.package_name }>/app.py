@@ -130,6 +130,9 @@ def create_app(settings: Settings | None = None, lifecycle: Lifecycle | None = N
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        # One request span, from pavedroad-observability (telemetry.instrument): FastAPI's own
+        # would be a second one around it.
+        telemetry={"tracing": False},
     )
     app.state.settings = settings
     app.state.lifecycle = lifecycle

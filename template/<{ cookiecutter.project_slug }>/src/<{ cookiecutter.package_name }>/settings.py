@@ -1,5 +1,8 @@
 """The service's settings: APP_* environment variables, validated once at startup.
 
+Logging and tracing are pavedroad-observability's: its PAVEDROAD_* and the standard OTEL_*
+variables (docs/service.md), which no APP_* setting shadows.
+
 Secrets never appear here as values. A setting ending in ``_ref`` holds a *reference* such as
 ``file:/var/run/secrets/app/slack-bot-token`` or ``env:SLACK_BOT_TOKEN``, which the
 ``credentials`` module resolves through pavedroad-secrets. Every validation error names the
@@ -20,7 +23,6 @@ from pydantic import Field, <% if cookiecutter.slack_app %>field_validator, <% e
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["local", "dev", "staging", "prod"]
-LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 <%- if cookiecutter.slack_app %>
 SLACK_API_BASE_URL = "https://slack.com/api/"
@@ -74,7 +76,6 @@ class Settings(BaseSettings):
     env: Environment = Field(
         "local", description="Deployment environment; `local` enables zero-config defaults."
     )
-    log_level: LogLevel = "INFO"
     host: str = Field("127.0.0.1", description="Address to listen on (0.0.0.0 in the image).")
     port: int = Field(8000, ge=1, le=65535)
     drain_seconds: float = Field(

@@ -3,8 +3,10 @@
 * JSON logs (console in a local terminal) with redaction; every line of a request carries its
   ``request_id`` and trace IDs<% if cookiecutter.slack_app %>, and Slack requests add ``team_id`` (the workspace),
   ``enterprise_id`` and ``user_id``<% endif %>.
-* Spans for every request (OpenTelemetry FastAPI instrumentation) and for every handler
-  (:func:`handler_span`). Export and sampling follow the standard ``OTEL_*`` variables, e.g.
+* Spans for every request (the library's lean server-span middleware, through the public
+  OpenTelemetry API; ``PAVEDROAD_INSTRUMENTATION=official`` switches to the official
+  OpenTelemetry FastAPI instrumentation) and for every handler (:func:`handler_span`).
+  Export and sampling follow the standard ``OTEL_*`` variables, e.g.
   ``OTEL_EXPORTER_OTLP_ENDPOINT`` and ``OTEL_TRACES_SAMPLER_ARG=0.1`` for 10% of new traces.
 * RED metrics per route and ``/metrics`` for Prometheus. Health probes are not counted.
 """
@@ -42,16 +44,19 @@ get_logger = observability.get_logger
 
 
 def configure_telemetry(settings: Settings) -> None:
-    """Install the log pipeline and, unless telemetry is off, the tracer provider."""
-    observability.configure(
+    """Install the log pipeline and, unless telemetry is off, the tracer provider.
+
+    The log level, format, sampling and redaction are the library's settings, read from its
+    ``PAVEDROAD_*`` variables (``PAVEDROAD_LOG_LEVEL``, ...), never from ``APP_*`` ones.
+    """
+    handle = observability.configure(
         service_name=SERVICE_NAME,
         service_version=__version__,
         environment=settings.env,
-        log_level=settings.log_level,
         tracing=None if settings.telemetry_enabled else False,
     )
     # Alembic announces its dialect on every schema check (each readiness probe): keep that quiet.
-    if settings.log_level != "DEBUG":
+    if handle.settings.log_level != "DEBUG":
         logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
 
 

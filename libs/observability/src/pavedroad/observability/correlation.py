@@ -8,16 +8,12 @@ are not bound: they are read from the current OpenTelemetry span when each event
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any, Final
 
 import structlog
-from opentelemetry import context as otel_context
 from opentelemetry import trace
-from opentelemetry.context.contextvars_context import ContextVarsRuntimeContext
-from opentelemetry.trace.propagation import _SPAN_KEY  # where the API keeps the current span
 
 __all__ = [
     "CORRELATION_KEYS",
@@ -26,6 +22,7 @@ __all__ = [
     "bind_correlation",
     "bound_correlation",
     "current_correlation",
+    "current_trace_ids",
     "slack_correlation",
 ]
 
@@ -39,54 +36,24 @@ CORRELATION_KEYS: Final = ("request_id", "team_id", "enterprise_id", "user_id")
 SpanIds = tuple[trace.SpanContext, str, str, bool]
 
 
-def _current_context_getter() -> Callable[[], Mapping[str, object]] | None:
-    """Return the cheapest way to read the current OpenTelemetry context, or ``None``.
-
-    With the default runtime context (contextvars) the current context is one
-    ``ContextVar.get()`` away, instead of four calls through the API. Any other runtime
-    context, or an API whose internals moved, gets ``None``: the public API is used instead.
-    """
-    runtime = getattr(otel_context, "_RUNTIME_CONTEXT", None)
-    var = getattr(runtime, "_current_context", None)
-    if type(runtime) is not ContextVarsRuntimeContext:
-        return None
-    if not isinstance(var, ContextVar):  # pragma: no cover - a future SDK changed it
-        return None
-    getter: Callable[[], Mapping[str, object]] = var.get
-    return getter
-
-
 class TraceIds:
     """Reads the current span's IDs as hex strings, cheaply enough to run on every log line.
 
     Calling it returns :data:`SpanIds` for a valid current span, else ``None``. The result of
     the last span context is kept, so the many lines logged inside one span format their IDs
-    once. It is the same answer as ``trace.get_current_span().get_span_context()`` (a test
-    checks both paths), read straight from the context variable when the default runtime
-    context is in use.
+    once. It reads the current span through the public API only.
     """
 
-    __slots__ = ("_get_context", "_last", "_span_types")
+    __slots__ = ("_last",)
 
     def __init__(self) -> None:
-        self._get_context = _current_context_getter()
         # A span context of its own, which no span returns, so the first lookup always misses.
         self._last: SpanIds = (trace.SpanContext(0, 0, False), "", "", False)
-        self._span_types: set[type] = set()
 
     def __call__(self) -> SpanIds | None:
-        get_context = self._get_context
-        if get_context is None:
-            span: Any = trace.get_current_span()
-        else:
-            span = get_context().get(_SPAN_KEY)
-            if span is None:
-                return None
-            kind = type(span)
-            if kind not in self._span_types:
-                if not isinstance(span, trace.Span):  # as get_current_span() checks
-                    return None
-                self._span_types.add(kind)  # a handful of span classes per process
+        # The public API: measured at about 0.3 us per call more than reading OpenTelemetry's
+        # context variable directly, a fraction of 1% of a request (the bar is 5%).
+        span = trace.get_current_span()
         context = span.get_span_context()
         last = self._last
         if last[0] is context:  # span contexts are immutable; one span keeps its object
@@ -103,7 +70,9 @@ class TraceIds:
         return last
 
 
-_trace_ids = TraceIds()
+#: The process's one reader of the current span's IDs: the log pipeline, the access log and
+#: the exemplars share its cache, so a request's IDs are formatted once, not once per reader.
+current_trace_ids: Final = TraceIds()
 
 
 def add_trace_context(
@@ -114,7 +83,7 @@ def add_trace_context(
     The IDs use the W3C/OTLP hex form (32 and 16 lower-case hex digits), the same form trace
     backends display, so a log line can be pasted straight into a trace search.
     """
-    ids = _trace_ids()
+    ids = current_trace_ids()
     if ids is not None:
         event_dict["trace_id"] = ids[1]
         event_dict["span_id"] = ids[2]

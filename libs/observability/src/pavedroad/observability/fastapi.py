@@ -1,4 +1,4 @@
-"""FastAPI integration: the official FastAPI instrumentation plus the observability middleware.
+"""FastAPI integration: the request span plus the observability middleware.
 
 Needs the ``fastapi`` extra: ``pip install 'pavedroad-observability[fastapi]'``.
 """
@@ -6,18 +6,14 @@ Needs the ``fastapi`` extra: ``pip install 'pavedroad-observability[fastapi]'``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from opentelemetry.trace import TracerProvider
-from pavedroad.observability.asgi import (
-    ObservabilityMiddleware,
-    Scope,
-    SkipInstrumentation,
-    _span_name_by_method,
-    instrumentation_meter_provider,
-    starlette_route,
-)
-from pavedroad.observability.metrics import ASGIApp, HTTPMetrics
+from pavedroad.observability.http_types import Scope, starlette_route
+from pavedroad.observability.metrics import HTTPMetrics
+from pavedroad.observability.middleware import ObservabilityMiddleware
+from pavedroad.observability.server_spans import ServerSpanMiddleware
+from pavedroad.observability.settings import resolve_instrumentation
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -34,30 +30,27 @@ def instrument_fastapi(
     excluded_paths: Iterable[str] = (),
     route_resolver: Callable[[Scope], str | None] = starlette_route,
     access_log: bool = True,
+    instrumentation: str | None = None,
     internal_spans: bool = False,
     otel_metrics: bool = False,
 ) -> FastAPI:
     """Instrument ``app`` in place and return it.
 
-    Spans come from :class:`opentelemetry.instrumentation.fastapi.FastAPIInstrumentor`, named
-    after the route template; it places its middleware outermost, so the access log and the
-    metric exemplars run inside the request's span. FastAPI sees that middleware and records
-    no request span of its own. ``metrics_path`` serves Prometheus; it and ``excluded_paths``
-    get neither spans, metrics nor access-log lines: a :class:`SkipInstrumentation` layer in
-    front of the instrumentation sends them around it. The instrumentation's per-message
-    ``http receive``/``http send`` spans are off unless ``internal_spans`` (they triple the
-    spans per request and carry little a server span does not), and so are its own
-    OpenTelemetry HTTP metrics unless ``otel_metrics`` (the Prometheus RED metrics cover them).
-    """
-    try:
-        from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
-        from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-    except ImportError as exc:  # pragma: no cover - depends on the installed extras
-        raise ImportError(
-            "instrument_fastapi needs the fastapi extra: "
-            "pip install 'pavedroad-observability[fastapi]'"
-        ) from exc
+    With the lean instrumentation (the default; ``instrumentation`` or
+    ``PAVEDROAD_INSTRUMENTATION``), :class:`ServerSpanMiddleware` is added as the outermost
+    middleware, outside :class:`ObservabilityMiddleware`. FastAPI's own native telemetry makes
+    a request span too whenever a tracer provider is installed: create the app with
+    ``FastAPI(telemetry={"tracing": False})`` so each request gets one span (the middleware
+    logs a warning, once, when it finds a span already open around a request).
 
+    With ``instrumentation="official"`` the spans come from the official
+    ``FastAPIInstrumentor`` (FastAPI then records no span of its own); ``internal_spans`` and
+    ``otel_metrics`` are as in :func:`pavedroad.observability.instrument_asgi`.
+
+    ``metrics_path`` serves Prometheus; it and ``excluded_paths`` get neither spans, metrics
+    nor access-log lines.
+    """
+    kind = resolve_instrumentation(instrumentation)
     excluded = [*excluded_paths, *([metrics_path] if metrics_path else [])]
     app.add_middleware(
         ObservabilityMiddleware,
@@ -66,28 +59,23 @@ def instrument_fastapi(
         excluded_paths=excluded,
         route_resolver=route_resolver,
         access_log=access_log,
-        name_spans=True,
+        name_spans=False,
     )
-    FastAPIInstrumentor.instrument_app(
-        app,
-        tracer_provider=tracer_provider,
-        meter_provider=instrumentation_meter_provider(otel_metrics),
-        exclude_spans=None if internal_spans else ["receive", "send"],
-    )
-    build_instrumented_stack = app.build_middleware_stack
+    if kind == "official":
+        from pavedroad.observability.official import instrument_official_fastapi
 
-    def build_middleware_stack() -> ASGIApp:
-        stack: ASGIApp = build_instrumented_stack()
-        layer: Any = stack
-        while layer is not None and not isinstance(layer, OpenTelemetryMiddleware):
-            layer = getattr(layer, "app", None)
-        if layer is None:  # pragma: no cover - the instrumentation skipped this app
-            return stack
-        # The instrumentation names each span by matching the request against every route
-        # before the router does it again: a regex match per route, per request. The
-        # observability middleware names the span from the router's own match instead.
-        layer.default_span_details = _span_name_by_method
-        return SkipInstrumentation(stack, bypass=layer.app, excluded_paths=excluded)
-
-    app.build_middleware_stack = build_middleware_stack  # type: ignore[method-assign]
+        instrument_official_fastapi(
+            app,
+            tracer_provider=tracer_provider,
+            excluded_paths=excluded,
+            internal_spans=internal_spans,
+            otel_metrics=otel_metrics,
+        )
+    else:
+        app.add_middleware(
+            ServerSpanMiddleware,
+            tracer_provider=tracer_provider,
+            excluded_paths=excluded,
+            route_resolver=route_resolver,
+        )
     return app

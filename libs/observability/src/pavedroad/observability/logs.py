@@ -41,7 +41,7 @@ from pavedroad.observability.call_safety import (
     failure_details,
     safe_bound_logger_class,
 )
-from pavedroad.observability.correlation import TraceIds
+from pavedroad.observability.correlation import current_trace_ids
 from pavedroad.observability.line_limits import fit_line
 from pavedroad.observability.redaction import Redactor
 from pavedroad.observability.sampling import REPORT_MARKER, LogSampler
@@ -279,7 +279,7 @@ class LogPipeline:
         self._redact_event = redactor.redact_event
         self._redact_field = redactor.redact_field
         self._sampler = None if sampler.keeps_everything else sampler
-        self._trace_ids = TraceIds().__call__  # a bound method: cheaper to call per line
+        self._trace_ids = current_trace_ids.__call__  # a bound method: cheaper to call per line
         self._context = _ContextCache()
         self._second: tuple[int, str] = (-1, "")
         self._stack = StackInfoRenderer()

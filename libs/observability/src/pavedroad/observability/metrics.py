@@ -29,9 +29,10 @@ import math
 import os
 import threading
 import time
-from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from collections.abc import Sequence
 from typing import Any, Final
 
+from pavedroad.observability.http_types import HTTP_METHODS, ASGIApp
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client import make_asgi_app as _make_prometheus_asgi_app
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -45,10 +46,6 @@ __all__ = [
     "status_class",
 ]
 
-ASGIApp = Callable[
-    [MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
-    Awaitable[None],
-]
 
 #: Histogram buckets in seconds. Dense below one second, where latency SLOs live, with 3 s for
 #: Slack's acknowledgement deadline and 10 s as the last finite bucket.
@@ -69,9 +66,6 @@ DURATION_BUCKETS: Final = (
     10.0,
 )
 LABELS: Final = ("route", "method", "status_class")
-_METHODS: Final = frozenset(
-    {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}
-)
 _STATUS_CLASSES: Final = {n: f"{n}xx" for n in range(1, 6)}
 _MAX_CACHED_SERIES: Final = 10_000
 
@@ -184,7 +178,7 @@ class HTTPMetrics:
         # The labelled children, looked up once per (route, method, status): labels() costs a
         # lock and label validation on every call. Routes are templates, and methods and
         # status codes few, so the caches stay small; they are bounded all the same.
-        labels = (route, method if method in _METHODS else "_OTHER", status_class(status))
+        labels = (route, method if method in HTTP_METHODS else "_OTHER", status_class(status))
         series = self._series.get(labels)
         if series is None:
             series = _Series(

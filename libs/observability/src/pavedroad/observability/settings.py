@@ -23,12 +23,14 @@ from pavedroad.observability.errors import ConfigurationError
 from pavedroad.observability.sampling import LogSamplingPolicy
 
 __all__ = [
+    "INSTRUMENTATIONS",
     "LOG_FORMATS",
     "LOG_LEVELS",
     "OTLP_PROTOCOLS",
     "SAMPLERS",
     "ObservabilitySettings",
     "parse_key_value_list",
+    "resolve_instrumentation",
     "resolve_settings",
 ]
 
@@ -46,6 +48,10 @@ OTLP_PROTOCOLS: Final = ("http/protobuf", "grpc")
 COMPRESSIONS: Final = ("gzip", "none")
 LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS: Final = ("auto", "json", "console")
+#: Where the HTTP server span comes from: the library's lean middleware, or the official
+#: OpenTelemetry ASGI/FastAPI instrumentation.
+INSTRUMENTATIONS: Final = ("lean", "official")
+INSTRUMENTATION_VARIABLE: Final = "PAVEDROAD_INSTRUMENTATION"
 _BOOLEANS: Final = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 DEFAULT_SERVICE_NAME: Final = "unknown_service"
@@ -443,3 +449,12 @@ def resolve_settings(
         log_max_field_bytes=max_field_bytes,
         log_max_line_bytes=max_line_bytes,
     )
+
+
+def resolve_instrumentation(value: str | None = None) -> str:
+    """The HTTP instrumentation to use: ``value``, else ``PAVEDROAD_INSTRUMENTATION``, else
+    ``"lean"`` (one of :data:`INSTRUMENTATIONS`)."""
+    if value is not None:
+        return _choice("instrumentation", value, INSTRUMENTATIONS)
+    raw = os.environ.get(INSTRUMENTATION_VARIABLE, "").strip()
+    return _choice(INSTRUMENTATION_VARIABLE, raw, INSTRUMENTATIONS) if raw else "lean"

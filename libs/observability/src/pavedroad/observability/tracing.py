@@ -14,7 +14,8 @@ timings for nobody is skipped. The moment a processor is added, spans are record
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from opentelemetry import trace as trace_api
@@ -29,7 +30,7 @@ from opentelemetry.sdk.trace.sampling import (
     TraceIdRatioBased,
 )
 from pavedroad.observability.errors import ConfigurationError
-from pavedroad.observability.settings import ObservabilitySettings
+from pavedroad.observability.settings import SAMPLERS, ObservabilitySettings
 
 __all__ = [
     "ObservabilityTracerProvider",
@@ -40,8 +41,17 @@ __all__ = [
 ]
 
 
-class _Tracer(Tracer):
-    """The SDK tracer, minus recording while its provider has no span processor."""
+class _Tracer(trace_api.Tracer):
+    """The SDK tracer, minus recording while its provider has no span processor.
+
+    A wrapper on the public ``Tracer`` API: with a processor everything goes to the SDK
+    tracer; without one, :meth:`start_span` does what the SDK does up to its recording
+    decision (the same parent, IDs, sampler call and flags) and returns a non-recording span.
+    """
+
+    def __init__(self, sdk: Tracer, provider: ObservabilityTracerProvider) -> None:
+        self._sdk = sdk
+        self._provider = provider
 
     def start_span(
         self,
@@ -54,9 +64,9 @@ class _Tracer(Tracer):
         record_exception: bool = True,
         set_status_on_exception: bool = True,
     ) -> trace_api.Span:
-        processors = getattr(self.span_processor, "_span_processors", None)
-        if processors or processors is None or not self._is_enabled():
-            return super().start_span(
+        sdk = self._sdk
+        if self._provider.has_span_processors:
+            return sdk.start_span(
                 name,
                 context,
                 kind,
@@ -66,16 +76,14 @@ class _Tracer(Tracer):
                 record_exception,
                 set_status_on_exception,
             )
-        # What the SDK's start_span does up to the recording decision: the same parent, IDs,
-        # sampler call and flags, so the span context is the one a recording span would have.
         parent = trace_api.get_current_span(context).get_span_context()
         if parent is None or not parent.is_valid:
-            trace_id = self.id_generator.generate_trace_id()
-            random_trace_id = self.id_generator.is_trace_id_random()
+            trace_id = sdk.id_generator.generate_trace_id()
+            random_trace_id = sdk.id_generator.is_trace_id_random()
         else:
             trace_id = parent.trace_id
             random_trace_id = parent.trace_flags.random_trace_id
-        result = self.sampler.should_sample(context, trace_id, name, kind, attributes, links or ())
+        result = sdk.sampler.should_sample(context, trace_id, name, kind, attributes, links or ())
         flags = (
             trace_api.TraceFlags.SAMPLED
             if result.decision.is_sampled()  # type: ignore[no-untyped-call]
@@ -86,43 +94,86 @@ class _Tracer(Tracer):
         return trace_api.NonRecordingSpan(
             trace_api.SpanContext(
                 trace_id,
-                self.id_generator.generate_span_id(),
+                sdk.id_generator.generate_span_id(),
                 is_remote=False,
                 trace_flags=trace_api.TraceFlags(flags),
                 trace_state=result.trace_state,
             )
         )
 
+    @contextmanager  # the API types it with its own private context-manager class
+    def start_as_current_span(  # type: ignore[override]
+        self,
+        name: str,
+        context: Any = None,
+        kind: trace_api.SpanKind = trace_api.SpanKind.INTERNAL,
+        attributes: Any = None,
+        links: Any = (),
+        start_time: int | None = None,
+        record_exception: bool = True,
+        set_status_on_exception: bool = True,
+        end_on_exit: bool = True,
+    ) -> Iterator[trace_api.Span]:
+        span = self.start_span(
+            name,
+            context,
+            kind,
+            attributes,
+            links,
+            start_time,
+            record_exception,
+            set_status_on_exception,
+        )
+        with trace_api.use_span(
+            span,
+            end_on_exit=end_on_exit,
+            record_exception=record_exception,
+            set_status_on_exception=set_status_on_exception,
+        ) as current:
+            yield current
+
 
 class ObservabilityTracerProvider(TracerProvider):
     """The SDK's TracerProvider whose tracers skip recording while it has no span processor
-    (see the module docstring). Everything else is the SDK's."""
+    (see the module docstring). It counts the processors it is given itself, through the
+    public ``add_span_processor``. Everything else is the SDK's."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.has_span_processors = False
+        self._lean_tracers: dict[int, _Tracer] = {}
+
+    def add_span_processor(self, span_processor: SpanProcessor) -> None:
+        super().add_span_processor(span_processor)
+        self.has_span_processors = True
 
     def get_tracer(self, *args: Any, **kwargs: Any) -> trace_api.Tracer:
-        tracer = super().get_tracer(*args, **kwargs)
-        if type(tracer) is Tracer:
-            # The SDK builds and caches its own Tracer; this one differs in start_span only and
-            # adds no state, so the cached instance becomes one, once.
-            tracer.__class__ = _Tracer
+        sdk = super().get_tracer(*args, **kwargs)
+        if not isinstance(sdk, Tracer):  # the SDK's no-op tracer, after shutdown
+            return sdk
+        tracer = self._lean_tracers.get(id(sdk))
+        if tracer is None or tracer._sdk is not sdk:
+            tracer = self._lean_tracers[id(sdk)] = _Tracer(sdk, self)
         return tracer
+
+
+#: The three root samplers; ``parentbased_<name>`` wraps one in :class:`ParentBased`. The
+#: names a user may give are :data:`~pavedroad.observability.settings.SAMPLERS`, listed once.
+_ROOT_SAMPLERS: dict[str, Callable[[float], Sampler]] = {
+    "always_on": lambda ratio: ALWAYS_ON,
+    "always_off": lambda ratio: ALWAYS_OFF,
+    "traceidratio": TraceIdRatioBased,
+}
 
 
 def build_sampler(name: str, ratio: float) -> Sampler:
     """Return the sampler that ``OTEL_TRACES_SAMPLER`` ``name`` denotes, with ``ratio``."""
-    samplers: dict[str, Sampler] = {
-        "always_on": ALWAYS_ON,
-        "always_off": ALWAYS_OFF,
-        "traceidratio": TraceIdRatioBased(ratio),
-        "parentbased_always_on": ParentBased(ALWAYS_ON),
-        "parentbased_always_off": ParentBased(ALWAYS_OFF),
-        "parentbased_traceidratio": ParentBased(TraceIdRatioBased(ratio)),
-    }
-    try:
-        return samplers[name]
-    except KeyError:
+    if name not in SAMPLERS:
         raise ConfigurationError(
-            f"sampler is not supported (the value is not shown); use one of: {', '.join(samplers)}."
-        ) from None
+            f"sampler is not supported (the value is not shown); use one of: {', '.join(SAMPLERS)}."
+        )
+    root = _ROOT_SAMPLERS[name.removeprefix("parentbased_")](ratio)
+    return ParentBased(root) if name.startswith("parentbased_") else root
 
 
 def build_resource(settings: ObservabilitySettings) -> Resource:
@@ -136,9 +187,10 @@ def build_resource(settings: ObservabilitySettings) -> Resource:
 def build_exporter(settings: ObservabilitySettings) -> SpanExporter | None:
     """Return the OTLP span exporter for the settings, or ``None`` without an endpoint.
 
-    The endpoint, headers and timeout are passed explicitly (the timeout converted from the
-    specification's milliseconds to the seconds the Python exporters take). Compression and TLS
-    files are left to the exporters, which read the same variables that were validated here.
+    The endpoint, headers, timeout and compression are passed explicitly (the timeout
+    converted from the specification's milliseconds to the seconds the Python exporters take),
+    so an argument to :func:`configure` wins over the environment as everywhere else. TLS files
+    are left to the exporters, which read the standard variables themselves.
     """
     endpoint = settings.otlp_traces_endpoint
     if endpoint is None:
@@ -154,18 +206,31 @@ def build_exporter(settings: ObservabilitySettings) -> SpanExporter | None:
                 "OTEL_EXPORTER_OTLP_PROTOCOL='grpc' needs the gRPC exporter; install "
                 "'pavedroad-observability[grpc]' or use 'http/protobuf'."
             ) from exc
+        import grpc  # type: ignore[import-untyped]
+
         return GrpcSpanExporter(
             endpoint=endpoint,
             insecure=endpoint.startswith("http://"),
             headers=headers,
             timeout=settings.otlp_timeout_seconds,
+            compression=(
+                None
+                if settings.otlp_compression is None
+                else grpc.Compression.Gzip
+                if settings.otlp_compression == "gzip"
+                else grpc.Compression.NoCompression
+            ),
         )
+    from opentelemetry.exporter.otlp.proto.http import Compression
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
     return OTLPSpanExporter(
         endpoint=endpoint,
         headers=headers,
         timeout=settings.otlp_timeout_seconds,
+        compression=(
+            None if settings.otlp_compression is None else Compression(settings.otlp_compression)
+        ),
     )
 
 
