@@ -33,11 +33,11 @@ scan-gitleaks: scan-suppressions ## gitleaks over the working tree and, in a git
 	for path in * .[!.]*; do \
 		case " $(GITLEAKS_SKIP) " in *" $$path "*) continue ;; esac; \
 		[ -e "$$path" ] || continue; \
-		gitleaks dir --no-banner --redact --log-level warn --config .gitleaks.toml \
+		gitleaks dir --no-banner --redact --verbose --log-level warn --config .gitleaks.toml \
 			--gitleaks-ignore-path "$$ignore" "$$path" || { echo "gitleaks: secrets found in $$path" >&2; exit 1; }; \
 	done; \
 	if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && git rev-parse --verify --quiet HEAD >/dev/null; then \
-		gitleaks git --no-banner --redact --log-level warn --config .gitleaks.toml \
+		gitleaks git --no-banner --redact --verbose --log-level warn --config .gitleaks.toml \
 			--gitleaks-ignore-path "$$ignore" . || { echo "gitleaks: secrets found in the git history" >&2; exit 1; }; \
 	fi; \
 	echo "gitleaks: no leaks in the working tree or the history"
