@@ -134,10 +134,13 @@ def test_tls_verification_off_fails_semgrep_and_bandit_until_suppressed(
     harness.mutate(
         project,
         NOTES,
-        lambda text: text
-        + "\n\ndef fetch_partner_status() -> int:\n"
-        + "    import requests\n\n"
-        + '    return requests.get("https://partner.example", verify=False, timeout=5).status_code\n',
+        lambda text: (
+            text
+            + "\n\ndef fetch_partner_status() -> int:\n"
+            + "    import requests\n\n"
+            + '    response = requests.get("https://partner.example", verify=False, timeout=5)\n'
+            + "    return response.status_code\n"
+        ),
     )
     harness.assert_make_fails(
         project, "scan-semgrep", expect=["semgrep.tls-verification-disabled", NOTES]
@@ -161,10 +164,13 @@ def test_an_f_string_sql_query_fails_semgrep(
     harness.mutate(
         project,
         NOTES,
-        lambda text: text
-        + "\n\nasync def count_for(session, channel):\n"
-        + "    from sqlalchemy import text as sql\n\n"
-        + '    return await session.execute(sql(f"SELECT count(*) FROM notes WHERE c = \'{channel}\'"))\n',
+        lambda text: (
+            text
+            + "\n\nasync def count_for(session, channel):\n"
+            + "    from sqlalchemy import text as sql\n\n"
+            + "    query = sql(f\"SELECT count(*) FROM notes WHERE channel = '{channel}'\")\n"
+            + "    return await session.execute(query)\n"
+        ),
     )
     harness.assert_make_fails(
         project, "scan-semgrep", expect=["semgrep.sql-built-with-string-formatting", NOTES]
