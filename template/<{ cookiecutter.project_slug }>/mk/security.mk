@@ -11,6 +11,8 @@
 SUPPRESS = $(shell python3 scripts/security_suppressions.py args $(1))
 SECURITY_SOURCES := src scripts migrations
 SUPPLY_CHAIN_OUT := out/supply-chain
+# Offline: no update checks.
+export SYFT_CHECK_FOR_APP_UPDATE := false
 # Top-level paths that are build output or local environments, not repository content.
 GITLEAKS_SKIP := .git .venv .tools out reports build dist var .mypy_cache .ruff_cache .pytest_cache .hypothesis
 
@@ -68,10 +70,10 @@ sbom-image: ## SBOM of the image at IMAGE_REF, by digest (syft; CycloneDX and SP
 		-o cyclonedx-json=$(SUPPLY_CHAIN_OUT)/image.cdx.json -o spdx-json=$(SUPPLY_CHAIN_OUT)/image.spdx.json; \
 	echo "SBOM of $$ref: $(SUPPLY_CHAIN_OUT)/image.cdx.json, $(SUPPLY_CHAIN_OUT)/image.spdx.json"
 
-sbom-python: $(VENV_STAMP) ## SBOM of the locked Python environment in .venv (syft; CycloneDX and SPDX JSON)
+sbom-python: ## SBOM of the locked Python dependencies, requirements.lock (cyclonedx-py; CycloneDX and SPDX JSON)
 	@mkdir -p $(SUPPLY_CHAIN_OUT)
-	syft scan --quiet dir:$(VENV) --source-name $(PACKAGE)-venv \
-		-o cyclonedx-json=$(SUPPLY_CHAIN_OUT)/python.cdx.json -o spdx-json=$(SUPPLY_CHAIN_OUT)/python.spdx.json
+	cyclonedx-py requirements --pyproject pyproject.toml --of JSON -o $(SUPPLY_CHAIN_OUT)/python.cdx.json requirements.lock
+	syft convert --quiet $(SUPPLY_CHAIN_OUT)/python.cdx.json -o spdx-json=$(SUPPLY_CHAIN_OUT)/python.spdx.json
 
 sign: ## Sign IMAGE_REF by digest with COSIGN_KEY and attest its CycloneDX SBOM (after make sbom-image)
 	$(SUPPLY_CHAIN) sign $(IMAGE_REF) --key $(COSIGN_KEY) --sbom $(SUPPLY_CHAIN_OUT)/image.cdx.json --record $(SIGNED_DIGEST)

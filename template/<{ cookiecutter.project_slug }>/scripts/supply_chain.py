@@ -52,6 +52,13 @@ def cosign_flags(insecure: bool) -> list[str]:
 def sign(ref: str, key: str, sbom: Path, record: Path, insecure: bool) -> str:
     digest = resolve(ref, insecure)
     pinned = f"{repository(ref)}@{digest}"
+    described = json.loads(sbom.read_text(encoding="utf-8")).get("metadata", {})
+    described = described.get("component", {}).get("version")
+    if described != digest:
+        raise VerificationError(
+            f"{sbom} describes {described}, not {digest} (what {ref} resolves to now): "
+            "run `make sbom-image` for this image first"
+        )
     # A key pair and no transparency log: the offline flow. CI signs keyless with Rekor.
     offline = ["--yes", "--key", key, "--tlog-upload=false", "--use-signing-config=false"]
     for cmd in (
@@ -103,13 +110,15 @@ def verify(ref: str, key: str, signed_digest_file: Path | None, insecure: bool) 
     result = run(["cosign", "verify", *check, pinned])
     if result.returncode != 0:
         raise VerificationError(
-            f"{pinned} has no valid signature from {key} (unsigned, or signed by another key): "
+            f"cosign verify: {pinned} has no valid signature from {key} (unsigned, or signed "
+            "by another key): "
             f"{result.stderr.strip().splitlines()[-1] if result.stderr.strip() else ''}"
         )
     result = run(["cosign", "verify-attestation", *check, "--type", "cyclonedx", pinned])
     if result.returncode != 0:
         raise VerificationError(
-            f"{pinned} has no CycloneDX SBOM attestation signed by {key}: "
+            f"cosign verify-attestation: {pinned} has no CycloneDX SBOM attestation signed by "
+            f"{key}: "
             f"{result.stderr.strip().splitlines()[-1] if result.stderr.strip() else ''}"
         )
     for subjects, predicate in attested_sboms(result.stdout):
