@@ -254,7 +254,7 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def signing(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A cosign key pair made for this test run only, and the make variables that use it."""
     keys = tmp_path_factory.mktemp("cosign")
-    env = {**os.environ, "COSIGN_PASSWORD": secrets.token_hex(12)}
+    env = {"COSIGN_PASSWORD": secrets.token_hex(12)}
     subprocess.run(
         ["cosign", "generate-key-pair", "--output-key-prefix", str(keys / "cosign")],
         env=harness.toolchain_env(env),
