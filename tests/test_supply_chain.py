@@ -90,6 +90,79 @@ def test_the_chart_workflow_needs_only_the_repository(rendered: Callable[..., Pa
         assert carried == (harness.REPO_ROOT / "tools" / source).read_bytes(), name
 
 
+def _helm_template(project: Path, *sets: str) -> str:
+    chart = project / "charts" / "team-notes"
+    cmd = ["helm", "template", "team-notes", str(chart), "--namespace", "team-notes"]
+    for value in sets:
+        cmd += ["--set", value]
+    result = subprocess.run(
+        cmd, env=harness.toolchain_env(), capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.toolchain
+def test_the_chart_admits_only_images_signed_by_this_repository(
+    rendered: Callable[..., Path], toolchain: Path
+) -> None:
+    project = rendered("default")
+    docs = list(yaml.safe_load_all(_helm_template(project, "namespace.create=true")))
+    (policy,) = [d for d in docs if d and d["kind"] == "ClusterImagePolicy"]
+    assert policy["spec"]["images"] == [{"glob": "ghcr.io/acme/team-notes*"}]
+    (authority,) = policy["spec"]["authorities"]
+    assert authority["keyless"]["identities"] == [
+        {
+            "issuer": "https://token.actions.githubusercontent.com",
+            "subjectRegExp": (
+                r"^https://github\.com/acme/team-notes/\.github/workflows/ci\.yml@refs/heads/main$"
+            ),
+        }
+    ]
+    assert authority["attestations"] == [{"name": "sbom", "predicateType": "cyclonedx"}]
+    (namespace,) = [d for d in docs if d and d["kind"] == "Namespace"]
+    assert namespace["metadata"]["labels"]["policy.sigstore.dev/include"] == "true"
+
+    pem = (
+        "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----"
+    )
+    keyed = yaml.safe_load_all(_helm_template(project, f"imagePolicy.publicKey={pem}"))
+    (policy,) = [d for d in keyed if d and d["kind"] == "ClusterImagePolicy"]
+    (authority,) = policy["spec"]["authorities"]
+    assert "keyless" not in authority
+    assert authority["key"]["data"].strip() == pem
+
+
+@pytest.mark.toolchain
+def test_a_tag_only_image_under_the_image_policy_fails_the_policy_check(
+    rendered: Callable[..., Path], toolchain: Path, tmp_path: Path
+) -> None:
+    project = rendered("default")
+    manifests = tmp_path / "tag-only.yaml"
+    manifests.write_text(_helm_template(project, "image.digest=", "image.tag=1.4.2"))
+    result = subprocess.run(
+        [
+            "conftest",
+            "test",
+            "--combine",
+            "--all-namespaces",
+            "--no-color",
+            "--parser",
+            "yaml",
+            "--policy",
+            str(project / "policy"),
+            str(manifests),
+        ],
+        env=harness.toolchain_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "[SC-002] Deployment/team-notes: " in result.stdout
+    assert "not pinned by digest" in result.stdout
+
+
 @pytest.mark.toolchain
 def test_actionlint_passes_and_make_ci_runs_every_scan(
     rendered: Callable[..., Path], toolchain: Path
