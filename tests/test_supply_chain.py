@@ -93,6 +93,7 @@ def test_the_chart_workflow_needs_only_the_repository(rendered: Callable[..., Pa
 def _helm_template(project: Path, *sets: str) -> str:
     chart = project / "charts" / "team-notes"
     cmd = ["helm", "template", "team-notes", str(chart), "--namespace", "team-notes"]
+    cmd += ["--kube-version", "1.35.4"]
     for value in sets:
         cmd += ["--set", value]
     result = subprocess.run(
