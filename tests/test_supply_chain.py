@@ -160,7 +160,7 @@ def test_a_tag_only_image_under_the_image_policy_fails_the_policy_check(
         check=False,
     )
     assert result.returncode != 0
-    assert "[SC-002] Deployment/team-notes: " in result.stdout
+    assert "[SUP-002] Deployment/team-notes: " in result.stdout
     assert "not pinned by digest" in result.stdout
 
 

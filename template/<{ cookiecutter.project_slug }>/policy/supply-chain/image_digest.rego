@@ -5,7 +5,7 @@
 #   policy covers names it by digest (@sha256:...). The signature is bound to a digest: a tag can
 #   be re-pushed after verification, so the digest that was signed is the one that must run.
 # custom:
-#   id: SC-002
+#   id: SUP-002
 #   severity: deny
 #   scope: release
 #   kinds: []
@@ -16,7 +16,7 @@ package supply_chain_image_digest
 
 import data.lib.kubernetes as k8s
 
-deny contains k8s.msg("SC-002", e.pod.object, sprintf("%s image %q is covered by ClusterImagePolicy %q but not pinned by digest: add @sha256:<the signed digest>", [k8s.container_label(e), e.container.image, policy.metadata.name])) if {
+deny contains k8s.msg("SUP-002", e.pod.object, sprintf("%s image %q is covered by ClusterImagePolicy %q but not pinned by digest: add @sha256:<the signed digest>", [k8s.container_label(e), e.container.image, policy.metadata.name])) if {
 	some policy in k8s.objects
 	policy.kind == "ClusterImagePolicy"
 	some e in k8s.containers

@@ -25,7 +25,7 @@ test_denies_tag_only_image_under_the_policy if {
 	messages := supply_chain_image_digest.deny with input as release
 	count(messages) > 0
 	every m in messages {
-		startswith(m, "[SC-002] Deployment/")
+		startswith(m, "[SUP-002] Deployment/")
 		contains(m, "not pinned by digest")
 	}
 }

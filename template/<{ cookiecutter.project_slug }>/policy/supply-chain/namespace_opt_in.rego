@@ -5,7 +5,7 @@
 #   policy.sigstore.dev/include=true. The policy-controller only verifies pods in namespaces with
 #   this label: without it, the ClusterImagePolicy is rendered but never enforced.
 # custom:
-#   id: SC-001
+#   id: SUP-001
 #   severity: deny
 #   scope: release
 #   kinds: []
@@ -16,7 +16,7 @@ package supply_chain_namespace_opt_in
 
 import data.lib.kubernetes as k8s
 
-deny contains k8s.msg("SC-001", ns, sprintf("the release enforces ClusterImagePolicy %q but the namespace is not labelled policy.sigstore.dev/include=\"true\" (found %v), so no pod in it is verified", [policy.metadata.name, object.get(ns.metadata, ["labels", "policy.sigstore.dev/include"], "no label")])) if {
+deny contains k8s.msg("SUP-001", ns, sprintf("the release enforces ClusterImagePolicy %q but the namespace is not labelled policy.sigstore.dev/include=\"true\" (found %v), so no pod in it is verified", [policy.metadata.name, object.get(ns.metadata, ["labels", "policy.sigstore.dev/include"], "no label")])) if {
 	some policy in k8s.objects
 	policy.kind == "ClusterImagePolicy"
 	some ns in k8s.objects

@@ -22,7 +22,7 @@ test_denies_namespace_without_label if {
 	messages := supply_chain_namespace_opt_in.deny with input as release
 	count(messages) == 1
 	every m in messages {
-		startswith(m, "[SC-001] Namespace/svc: ")
+		startswith(m, "[SUP-001] Namespace/svc: ")
 		contains(m, "policy.sigstore.dev/include")
 	}
 }
