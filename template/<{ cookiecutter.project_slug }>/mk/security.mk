@@ -52,8 +52,10 @@ CI_CHECKS += scan-suppressions scan-semgrep scan-bandit scan-gitleaks lint-workf
 # ---------------------------------------------------------------------------------------------
 # SBOM, signature and attestation of the built image.
 IMAGE_REF ?= $(IMAGE):$(IMAGE_TAG)
-COSIGN_KEY ?= cosign.key
-COSIGN_PUB ?= cosign.pub
+# The key pair of the local flow lives outside the working tree (gitleaks would flag the private
+# key here): cosign generate-key-pair --output-key-prefix ~/.cosign/<{ cookiecutter.project_slug }>
+COSIGN_KEY ?= $(HOME)/.cosign/<{ cookiecutter.project_slug }>.key
+COSIGN_PUB ?= $(HOME)/.cosign/<{ cookiecutter.project_slug }>.pub
 # Set REGISTRY_INSECURE=1 for a plain-HTTP registry on 127.0.0.1 (the end-to-end test's).
 REGISTRY_INSECURE ?=
 SIGNED_DIGEST = $(SUPPLY_CHAIN_OUT)/digest
