@@ -80,7 +80,9 @@ def test_the_workflow_is_pinned_least_privilege_and_complete(project: tuple[str,
     workflow = yaml.safe_load(text)
     assert workflow["permissions"] == {"contents": "read"}
     assert workflow["concurrency"]["cancel-in-progress"] is True
-    assert {"lint", "test", "build", "scan", "push", "sign"} <= set(workflow["jobs"])
+    assert {"lint", "test", "security", "audit", "dast", "build", "scan", "sign"} <= set(
+        workflow["jobs"]
+    )
     for line in text.splitlines():
         if "uses:" in line:
             action = line.split("uses:", 1)[1].strip()
@@ -90,6 +92,8 @@ def test_the_workflow_is_pinned_least_privilege_and_complete(project: tuple[str,
             "contents",
             "packages",
             "id-token",
+            "security-events",
+            "attestations",
         }
     steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
     uploads = {step["with"]["name"] for step in steps if "upload-artifact" in step.get("uses", "")}

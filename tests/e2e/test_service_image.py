@@ -4,15 +4,20 @@ The image is built from local base images that reproduce the upstream defaults (
 tests/e2e/images.py), with the wheels of its lock file and the libraries' fresh wheels served as
 a local package index through a pip.conf build secret, exactly as a company index would be.
 The container then migrates a real PostgreSQL, serves /readyz, proves it is not root and cannot
-write to /, and shuts down on SIGTERM within its drain bound.
+write to /, and shuts down on SIGTERM within its drain bound. The same image is then pushed to a
+local registry, and the generated `make sbom sign verify` (syft, cosign with a key pair made for
+the test) must sign and attest it by digest, and reject an unsigned image, a re-pushed tag and an
+SBOM attestation made for another digest.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import secrets
 import socket
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -23,7 +28,14 @@ from types import ModuleType
 
 import pytest
 
-from tests.e2e.images import Containers, base_images, serve_directory, wheelhouse
+from tests import harness
+from tests.e2e.images import (
+    Containers,
+    base_images,
+    serve_directory,
+    serve_registry,
+    wheelhouse,
+)
 from tests.harness import load_example, render_copier
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -230,3 +242,117 @@ def test_the_container_serves_read_only_as_non_root_and_drains_on_sigterm(
         assert '"service stopped"' in logs.stdout + logs.stderr
     finally:
         containers.podman("rm", "--force", name, check=False)
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serve_registry(tmp_path_factory.mktemp("registry")) as address:
+        yield address
+
+
+@pytest.fixture(scope="module")
+def signing(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A cosign key pair made for this test run only, and the make variables that use it."""
+    keys = tmp_path_factory.mktemp("cosign")
+    env = {"COSIGN_PASSWORD": secrets.token_hex(12)}
+    subprocess.run(
+        ["cosign", "generate-key-pair", "--output-key-prefix", str(keys / "cosign")],
+        env=harness.toolchain_env(env),
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    return {
+        "COSIGN_PASSWORD": env["COSIGN_PASSWORD"],
+        "COSIGN_KEY": str(keys / "cosign.key"),
+        "COSIGN_PUB": str(keys / "cosign.pub"),
+        "REGISTRY_INSECURE": "1",
+    }
+
+
+@pytest.fixture(scope="module")
+def signed(
+    containers: Containers, image: str, project: Path, registry: str, signing: dict[str, str]
+) -> str:
+    """The built image pushed to the registry, with SBOMs, signed and attested by `make`."""
+    ref = f"{registry}/team-notes:e2e"
+    containers.podman("push", "--tls-verify=false", image, f"docker://{ref}", timeout=600)
+    harness.assert_make_passes(project, "sbom", env={**signing, "IMAGE_REF": ref}, timeout=900)
+    harness.assert_make_passes(project, "sign", env={**signing, "IMAGE_REF": ref}, timeout=300)
+    return ref
+
+
+def _tool(*cmd: str, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(
+        list(cmd), env=harness.toolchain_env(env), capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, f"$ {' '.join(cmd)}\n{result.stdout}\n{result.stderr}"
+    return result.stdout.strip()
+
+
+def test_make_signs_and_attests_the_image_by_digest_and_verifies_it(
+    project: Path, registry: str, signed: str, signing: dict[str, str]
+) -> None:
+    out = project / "out" / "supply-chain"
+    digest = (out / "digest").read_text(encoding="utf-8").strip()
+    assert digest == _tool("crane", "digest", "--insecure", signed)
+    image_sbom = json.loads((out / "image.cdx.json").read_text(encoding="utf-8"))
+    assert image_sbom["metadata"]["component"]["version"] == digest
+    in_image = {component["name"] for component in image_sbom["components"]}
+    assert {"fastapi", "slack-bolt", "sqlalchemy"} <= {name.lower() for name in in_image}
+    python_sbom = json.loads((out / "python.cdx.json").read_text(encoding="utf-8"))
+    assert {"fastapi", "slack-bolt"} <= {c["name"] for c in python_sbom["components"]}
+    for spdx in ("image.spdx.json", "python.spdx.json"):
+        assert json.loads((out / spdx).read_text(encoding="utf-8"))["spdxVersion"] == "SPDX-2.3"
+    verified = harness.assert_make_passes(project, "verify", env={**signing, "IMAGE_REF": signed})
+    assert f"verified {registry}/team-notes@{digest}: signature and CycloneDX SBOM" in verified
+
+
+def test_verify_rejects_unsigned_re_pushed_and_misattested_images(
+    project: Path, registry: str, signed: str, signing: dict[str, str], tmp_path: Path
+) -> None:
+    signed_digest = (project / "out" / "supply-chain" / "digest").read_text().strip()
+    # Another image: the signed one plus a layer, never signed.
+    (tmp_path / "extra.txt").write_text("not what was signed\n", encoding="utf-8")
+    subprocess.run(["tar", "-cf", "extra.tar", "extra.txt"], cwd=tmp_path, check=True)
+    other_tag = f"{registry}/team-notes:other"
+    _tool(
+        "crane",
+        "append",
+        "--insecure",
+        "-b",
+        signed,
+        "-f",
+        str(tmp_path / "extra.tar"),
+        "-t",
+        other_tag,
+    )
+    other = f"{registry}/team-notes@{_tool('crane', 'digest', '--insecure', other_tag)}"
+
+    def verify(ref: str, expect: list[str]) -> None:
+        harness.assert_make_fails(
+            project, "verify", env={**signing, "IMAGE_REF": ref}, expect=expect, timeout=300
+        )
+
+    # 1. Unsigned, deployed by digest.
+    verify(other, ["cosign verify: ", f"{other} has no valid signature"])
+
+    # 2. Signed, but carrying an SBOM attestation made for the other (signed) digest.
+    flags = [
+        "--yes",
+        "--key",
+        signing["COSIGN_KEY"],
+        "--tlog-upload=false",
+        "--use-signing-config=false",
+        "--allow-http-registry",
+        "--allow-insecure-registry",
+    ]
+    env = {"COSIGN_PASSWORD": signing["COSIGN_PASSWORD"]}
+    _tool("cosign", "sign", *flags, other, env=env)
+    sbom = str(project / "out" / "supply-chain" / "image.cdx.json")
+    _tool("cosign", "attest", *flags, "--type", "cyclonedx", "--predicate", sbom, other, env=env)
+    verify(other, [f"describes {signed_digest}", "the attestation was made for another image"])
+
+    # 3. The signed tag re-pushed with other content.
+    _tool("crane", "copy", "--insecure", other_tag, signed)
+    verify(signed, [f"the signed digest is {signed_digest}", "the tag was re-pushed"])

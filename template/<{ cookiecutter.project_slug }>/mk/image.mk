@@ -5,7 +5,7 @@ CONTAINER_CLI ?= docker
 
 .PHONY: lint-dockerfile image image-size
 lint-dockerfile: ## Lint the Dockerfile (hadolint; every ignore carries its reason)
-	hadolint Dockerfile
+	hadolint $(call SUPPRESS,hadolint) Dockerfile
 
 image: ## Build the image (pip reads the index from a pip.conf passed as a build secret)
 	$(CONTAINER_CLI) build $(if $(PIP_CONF),--secret id=pip.conf$(comma)src=$(PIP_CONF)) -t $(IMAGE):$(IMAGE_TAG) .
