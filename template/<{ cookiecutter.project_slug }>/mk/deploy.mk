@@ -5,6 +5,8 @@
 DEPLOY_DIR := deploy/argocd
 DEPLOY_MANIFESTS := $(sort $(wildcard $(DEPLOY_DIR)/*.yaml $(DEPLOY_DIR)/apps/*.yaml))
 DEPLOY_ENVIRONMENTS := dev staging prod
+# The environments' chart renders (mk/helm.mk, included after this file, writes them to out/chart).
+DEPLOY_RENDERS := $(foreach env,$(DEPLOY_ENVIRONMENTS),out/chart/$(env).manifests)
 # The release the migration check compares with: the latest tag by default (none: nothing to compare).
 PREVIOUS_RELEASE ?= $(shell git describe --tags --abbrev=0 2>/dev/null)
 
@@ -16,13 +18,13 @@ deploy-kubeconform: ## Validate the Argo CD AppProject and Applications (strict,
 deploy-policy: ## Check the Argo CD manifests against the policies (GIT-001, GIT-002)
 	$(CONFTEST_TEST) $(DEPLOY_MANIFESTS)
 
-deploy-check: .venv/.installed $(foreach env,$(DEPLOY_ENVIRONMENTS),$(CHART_OUT)/$(env).manifests) ## Each environment's Application deploys its values; the project allows every kind they render
-	$(VENV_BIN)/python scripts/check_deploy.py $(CHART_OUT)
+deploy-check: .venv/.installed $(DEPLOY_RENDERS) ## Each environment's Application deploys its values; the project allows every kind they render
+	$(VENV_BIN)/python scripts/check_deploy.py out/chart
 
-mesh-retry-budget: $(foreach env,$(DEPLOY_ENVIRONMENTS),$(CHART_OUT)/$(env).manifests) ## Routes set timeouts and retries; /slack/ stays within Slack's 3 s (MSH-003)
+mesh-retry-budget: $(DEPLOY_RENDERS) ## Routes set timeouts and retries; /slack/ stays within Slack's 3 s (MSH-003)
 	@for env in $(DEPLOY_ENVIRONMENTS); do \
 		echo "retry budget: $$env"; \
-		$(CONFTEST_TEST) --namespace route_timeouts $(CHART_OUT)/$$env.manifests || exit 1; \
+		conftest test --combine --no-color --parser yaml --policy $(POLICY_DIR) --namespace route_timeouts out/chart/$$env.manifests || exit 1; \
 	done
 
 promote: ## Promote by digest: ENV=staging (from dev) or ENV=prod (from staging); ENV=dev DIGEST=sha256:...
