@@ -5,13 +5,15 @@
   namespaceResourceWhitelist, cluster-scoped ones in clusterResourceWhitelist), so a sync never
   fails on a kind the project forbids.
 
-Usage: python scripts/check_deploy.py RENDER_DIR   (RENDER_DIR holds <env>.manifests from `make chart-render`)
+Usage: python scripts/check_deploy.py RENDER_DIR
+(RENDER_DIR holds the <env>.manifests that `make chart-render` writes.)
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -20,10 +22,14 @@ ARGOCD = ROOT / "deploy" / "argocd"
 CHART = "charts/<{ cookiecutter.project_slug }>"
 ENVIRONMENTS = ("dev", "staging", "prod")
 # Kinds of the chart that are not namespaced.
-CLUSTER_SCOPED = {("", "Namespace"), ("karpenter.sh", "NodePool"), ("karpenter.k8s.aws", "EC2NodeClass")}
+CLUSTER_SCOPED = {
+    ("", "Namespace"),
+    ("karpenter.sh", "NodePool"),
+    ("karpenter.k8s.aws", "EC2NodeClass"),
+}
 
 
-def _documents(path: Path) -> list[dict]:
+def _documents(path: Path) -> list[dict[str, Any]]:
     return [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if isinstance(d, dict)]
 
 
@@ -35,31 +41,48 @@ def check(render_dir: Path) -> list[str]:
     problems: list[str] = []
     (project,) = _documents(ARGOCD / "project.yaml")
     allowed = {
-        "namespaced": {(k["group"], k["kind"]) for k in project["spec"].get("namespaceResourceWhitelist", [])},
-        "cluster": {(k["group"], k["kind"]) for k in project["spec"].get("clusterResourceWhitelist", [])},
+        "namespaced": {
+            (k["group"], k["kind"]) for k in project["spec"].get("namespaceResourceWhitelist", [])
+        },
+        "cluster": {
+            (k["group"], k["kind"]) for k in project["spec"].get("clusterResourceWhitelist", [])
+        },
     }
     for env in ENVIRONMENTS:
         app_file = ARGOCD / "apps" / f"{env}.yaml"
         if not app_file.exists():
-            problems.append(f"{app_file.relative_to(ROOT)}: missing; every environment needs its Application")
+            problems.append(
+                f"{app_file.relative_to(ROOT)}: missing; every environment needs its Application"
+            )
             continue
         (app,) = _documents(app_file)
         source = app["spec"]["source"]
-        if source.get("path") != CHART or source.get("helm", {}).get("valueFiles") != [f"values-{env}.yaml"]:
+        if source.get("path") != CHART or source.get("helm", {}).get("valueFiles") != [
+            f"values-{env}.yaml"
+        ]:
             problems.append(
                 f"{app_file.relative_to(ROOT)}: spec.source must deploy {CHART} with valueFiles "
-                f"[values-{env}.yaml], found path {source.get('path')!r} and {source.get('helm', {}).get('valueFiles')!r}"
+                f"[values-{env}.yaml], found path {source.get('path')!r} and "
+                f"valueFiles {source.get('helm', {}).get('valueFiles')!r}"
             )
         if app["spec"].get("project") != project["metadata"]["name"]:
-            problems.append(f"{app_file.relative_to(ROOT)}: spec.project must be {project['metadata']['name']!r}")
+            problems.append(
+                f"{app_file.relative_to(ROOT)}: spec.project must be "
+                f"{project['metadata']['name']!r}"
+            )
         render = render_dir / f"{env}.manifests"
         for doc in _documents(render):
             key = (_group(doc["apiVersion"]), doc["kind"])
             scope = "cluster" if key in CLUSTER_SCOPED else "namespaced"
             if key not in allowed[scope]:
-                field = "clusterResourceWhitelist" if scope == "cluster" else "namespaceResourceWhitelist"
+                field = (
+                    "clusterResourceWhitelist"
+                    if scope == "cluster"
+                    else "namespaceResourceWhitelist"
+                )
                 problems.append(
-                    f"deploy/argocd/project.yaml: {env} renders {doc['kind']} (group {key[0]!r}) but "
+                    f"deploy/argocd/project.yaml: {env} renders {doc['kind']} "
+                    f"(group {key[0]!r}) but "
                     f"spec.{field} does not allow it; add it, or stop rendering it"
                 )
     return sorted(set(problems))
@@ -72,7 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         print(problem, file=sys.stderr)
     if problems:
         return 1
-    print(f"deploy check: the Applications of {', '.join(ENVIRONMENTS)} deploy the chart, and the project allows all they render")
+    print(
+        f"deploy check: the Applications of {', '.join(ENVIRONMENTS)} deploy the chart, "
+        "and the project allows all they render"
+    )
     return 0
 
 

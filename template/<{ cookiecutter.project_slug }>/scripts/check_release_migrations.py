@@ -40,7 +40,9 @@ def mapped_schema(sources: dict[str, str]) -> dict[str, set[str]]:
                 continue
             table, columns = None, set()
             for item in node.body:
-                if isinstance(item, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__tablename__" for t in item.targets):
+                if isinstance(item, ast.Assign) and any(
+                    isinstance(t, ast.Name) and t.id == "__tablename__" for t in item.targets
+                ):
                     if isinstance(item.value, ast.Constant) and isinstance(item.value.value, str):
                         table = item.value.value
                 elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
@@ -68,10 +70,21 @@ def removals(text: str) -> Iterator[tuple[int, str, str | None, str]]:
             name = node.func.attr
             if name == "drop_column" and len(args) >= 2 and args[0] and args[1]:
                 yield node.lineno, args[0], args[1], "drops column"
-            elif name == "alter_column" and "new_column_name" in keywords and len(args) >= 2 and args[0] and args[1]:
+            elif (
+                name == "alter_column"
+                and "new_column_name" in keywords
+                and len(args) >= 2
+                and args[0]
+                and args[1]
+            ):
                 yield node.lineno, args[0], args[1], "renames column"
             elif name in ("drop_table", "rename_table") and args and args[0]:
-                yield node.lineno, args[0], None, "drops table" if name == "drop_table" else "renames table"
+                yield (
+                    node.lineno,
+                    args[0],
+                    None,
+                    "drops table" if name == "drop_table" else "renames table",
+                )
 
 
 def check(revisions: dict[str, str], previous: dict[str, str], release: str) -> list[str]:
@@ -83,19 +96,23 @@ def check(revisions: dict[str, str], previous: dict[str, str], release: str) -> 
                 continue
             if column is None:
                 findings.append(
-                    f"{path}:{line}: {what} {table}, which {release} still maps; expand now and drop "
-                    f"{table} in a later release, once no running code reads it (docs/migrations.md)"
+                    f"{path}:{line}: {what} {table}, which {release} still maps; "
+                    f"expand now and drop {table} in a later release, once no running code "
+                    "reads it (docs/migrations.md)"
                 )
             elif column in schema[table]:
                 findings.append(
-                    f"{path}:{line}: {what} {table}.{column}, which {release} still reads; keep it in "
-                    f"this release and drop {table}.{column} in a later release's contract step (docs/migrations.md)"
+                    f"{path}:{line}: {what} {table}.{column}, which {release} still reads; "
+                    f"keep it in this release and drop {table}.{column} in a later release's "
+                    "contract step (docs/migrations.md)"
                 )
     return findings
 
 
 def _git(*args: str) -> str:
-    return subprocess.run(["git", *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", *args], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
 
 
 def from_git(ref: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -115,14 +132,25 @@ def from_git(ref: str) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--previous-release", help="git ref of the release that runs beside this one during a rollout")
-    parser.add_argument("--previous-src", type=Path, help="source tree of that release (instead of git)")
-    parser.add_argument("revisions", nargs="*", type=Path, help="revisions of this release (with --previous-src)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--previous-release",
+        help="git ref of the release that runs beside this one during a rollout",
+    )
+    parser.add_argument(
+        "--previous-src", type=Path, help="source tree of that release (instead of git)"
+    )
+    parser.add_argument(
+        "revisions", nargs="*", type=Path, help="revisions of this release (with --previous-src)"
+    )
     args = parser.parse_args(argv)
     if args.previous_src:
         revisions = {str(p): p.read_text(encoding="utf-8") for p in args.revisions}
-        previous = {str(p): p.read_text(encoding="utf-8") for p in sorted(args.previous_src.rglob("*.py"))}
+        previous = {
+            str(p): p.read_text(encoding="utf-8") for p in sorted(args.previous_src.rglob("*.py"))
+        }
         release = f"the previous release ({args.previous_src})"
     elif args.previous_release:
         revisions, previous = from_git(args.previous_release)

@@ -1,8 +1,8 @@
 """Promote an image between environments by digest, and check that promotions followed the path.
 
-Each environment runs the digest in one line of its values file
-(charts/<{ cookiecutter.project_slug }>/values-<env>.yaml, `image.digest`). deploy/promotions.yaml lists the digests
-that passed each environment's checks. Promotion copies the previous environment's digest into
+Each environment runs the digest in one line of its values file, `image.digest` in
+charts/<{ cookiecutter.project_slug }>/values-<env>.yaml.
+deploy/promotions.yaml lists the digests that passed each environment's checks. Promotion copies the previous environment's digest into
 the next environment's values, and refuses one that has not passed there (docs/gitops.md):
 
   promote.py promote ENV [--digest sha256:...]   dev takes --digest (the release pipeline's build);
@@ -32,7 +32,9 @@ PREVIOUS = {"staging": "dev", "prod": "staging"}
 PLACEHOLDER = "sha256:" + "0" * 64
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 # The one line promotion changes: `  digest: "sha256:..."` in the values file's `image:` block.
-DIGEST_LINE = re.compile(r'^(image:\n(?:  .*\n|#.*\n)*?  digest: )"?(sha256:[0-9a-f]*)"?$', re.MULTILINE)
+DIGEST_LINE = re.compile(
+    r'^(image:\n(?:  .*\n|#.*\n)*?  digest: )"?(sha256:[0-9a-f]*)"?$', re.MULTILINE
+)
 
 
 class PromotionError(Exception):
@@ -47,7 +49,10 @@ def current_digest(env: str, root: Path = ROOT) -> str:
     path = values_file(env, root)
     match = DIGEST_LINE.search(path.read_text(encoding="utf-8"))
     if not match:
-        raise PromotionError(f"{path.relative_to(root)}: no `image.digest` line; add `image:` / `  digest: \"sha256:...\"`")
+        raise PromotionError(
+            f"{path.relative_to(root)}: no `image.digest` line; "
+            'add `image:` / `  digest: "sha256:..."`'
+        )
     return match.group(2)
 
 
@@ -75,14 +80,19 @@ def promote(env: str, digest: str | None = None, root: Path = ROOT) -> str:
     """Set ``env``'s digest: dev from ``digest``, the others from the previous environment."""
     if env == "dev":
         if not digest or not DIGEST.match(digest):
-            raise PromotionError(f"dev takes the digest the release pipeline built: --digest sha256:<64 hex>, not {digest!r}")
+            raise PromotionError(
+                "dev takes the digest the release pipeline built: "
+                f"--digest sha256:<64 hex>, not {digest!r}"
+            )
     else:
         if digest:
             raise PromotionError(f"{env} takes {PREVIOUS[env]}'s digest; do not pass --digest")
         previous = PREVIOUS[env]
         digest = current_digest(previous, root)
         if digest == PLACEHOLDER:
-            raise PromotionError(f"{previous} runs the placeholder digest; promote a release to {previous} first")
+            raise PromotionError(
+                f"{previous} runs the placeholder digest; promote a release to {previous} first"
+            )
         if digest not in passed(root)[previous]:
             raise PromotionError(
                 f"{digest} has not passed {previous} (not listed under passed.{previous} in "
@@ -95,7 +105,9 @@ def promote(env: str, digest: str | None = None, root: Path = ROOT) -> str:
 def record(env: str, root: Path = ROOT) -> str:
     """List ``env``'s current digest as having passed ``env``'s checks."""
     if env not in PREVIOUS.values():
-        raise PromotionError(f"only dev and staging feed a later environment; nothing to record for {env}")
+        raise PromotionError(
+            f"only dev and staging feed a later environment; nothing to record for {env}"
+        )
     digest = current_digest(env, root)
     if digest == PLACEHOLDER:
         raise PromotionError(f"{env} runs the placeholder digest; there is nothing to record")
@@ -103,7 +115,11 @@ def record(env: str, root: Path = ROOT) -> str:
     if digest not in ledger[env]:
         ledger[env].append(digest)
     path = root / LEDGER.relative_to(ROOT)
-    header = "".join(line for line in path.read_text(encoding="utf-8").splitlines(keepends=True) if line.startswith("#"))
+    header = "".join(
+        line
+        for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
+        if line.startswith("#")
+    )
     _write(path, header + yaml.safe_dump({"passed": ledger}, sort_keys=False))
     return digest
 
@@ -119,13 +135,16 @@ def check(root: Path = ROOT) -> list[str]:
         elif env in PREVIOUS and digest != PLACEHOLDER and digest not in ledger[PREVIOUS[env]]:
             problems.append(
                 f"values-{env}.yaml: image.digest {digest} has not passed {PREVIOUS[env]} "
-                f"(deploy/promotions.yaml passed.{PREVIOUS[env]}); promote with `make promote ENV={env}`"
+                f"(deploy/promotions.yaml passed.{PREVIOUS[env]}); "
+                f"promote with `make promote ENV={env}`"
             )
     return problems
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("promote")
     p.add_argument("env", choices=ENVIRONMENTS)
