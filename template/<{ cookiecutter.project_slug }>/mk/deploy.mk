@@ -18,6 +18,9 @@ deploy-kubeconform: ## Validate the Argo CD AppProject and Applications (strict,
 deploy-policy: ## Check the Argo CD manifests against the policies (GIT-001, GIT-002)
 	$(CONFTEST_TEST) $(DEPLOY_MANIFESTS)
 
+deploy-policy-%: out/chart/%.manifests ## What Argo CD deploys to one environment (its render and the Argo CD tree), against the policies
+	$(CONFTEST_TEST) out/chart/$*.manifests $(DEPLOY_MANIFESTS)
+
 deploy-check: .venv/.installed $(DEPLOY_RENDERS) ## Each environment's Application deploys its values; the project allows every kind they render
 	$(VENV_BIN)/python scripts/check_deploy.py out/chart
 
