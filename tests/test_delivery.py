@@ -185,7 +185,8 @@ MUTATIONS = [
         "drop the DestinationRule's outlier detection",
         f"{T}/_mesh.tpl",
         _sub(
-            r"outlierDetection:\n  \{\{- toYaml \.Values\.mesh\.outlierDetection \| nindent 2 \}\}\n",
+            r"outlierDetection:\n"
+            r"  \{\{- toYaml \.Values\.mesh\.outlierDetection \| nindent 2 \}\}\n",
             "",
         ),
     ),
