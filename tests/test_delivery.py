@@ -33,17 +33,22 @@ ZERO_DIGEST = "sha256:" + "0" * 64
 VENV_BIN = f"VENV_BIN={Path(sys.executable).parent}"
 
 
+def chart(project: Path) -> Path:
+    (path,) = (project / "charts").iterdir()
+    return path
+
+
 def render(project: Path, *values: str) -> list[dict[str, Any]]:
     """`helm template` of the project's chart with the given values files."""
-    files = [arg for name in values for arg in ("-f", str(project / CHART / name))]
+    files = [arg for name in values for arg in ("-f", str(chart(project) / name))]
     result = subprocess.run(
         [
             "helm",
             "template",
-            "team-notes",
-            str(project / CHART),
+            chart(project).name,
+            str(chart(project)),
             "--namespace",
-            "team-notes",
+            chart(project).name,
             "--kube-version",
             "1.35.4",
             *files,
@@ -125,7 +130,7 @@ def test_mesh_none_has_no_istio_and_a_replica_weighted_canary(
     rendered: Callable[..., Path],
 ) -> None:
     project = rendered("alternatives")
-    templates = sorted(p.name for p in (project / CHART / "templates").iterdir())
+    templates = sorted(p.name for p in (chart(project) / "templates").iterdir())
     assert not [name for name in templates if "istio" in name], templates
     for values in ("values-dev.yaml", "values-staging.yaml", "values-prod.yaml"):
         docs = render(project, values)
@@ -223,3 +228,19 @@ def test_breaking_a_delivery_control_fails_ci(
     output = harness.assert_make_fails(project, "deploy-policy-prod", expect=f"[{mutation.rule}] ")
     failures = set(re.findall(r"FAIL - \S+ - \S+ - \[([A-Z]{3}-[0-9]{3})\]", output))
     assert mutation.rule in failures, f"{mutation.what}: {mutation.rule} did not fail"
+
+
+@pytest.mark.render
+def test_project_must_allow_every_rendered_kind(fresh_project: Callable[..., Path]) -> None:
+    project = fresh_project("default")
+    harness.mutate(
+        project,
+        "deploy/argocd/project.yaml",
+        lambda text: text.replace("    - group: argoproj.io\n      kind: Rollout\n", ""),
+    )
+    harness.assert_make_fails(
+        project,
+        "deploy-check",
+        args=["-o", ".venv/.installed", VENV_BIN],
+        expect="prod renders Rollout (group 'argoproj.io') but spec.namespaceResourceWhitelist",
+    )
