@@ -2,8 +2,9 @@
 
 Each environment runs the digest in one line of its values file, `image.digest` in
 charts/<{ cookiecutter.project_slug }>/values-<env>.yaml.
-deploy/promotions.yaml lists the digests that passed each environment's checks. Promotion copies the previous environment's digest into
-the next environment's values, and refuses one that has not passed there (docs/gitops.md):
+deploy/promotions.yaml lists the digests that passed each environment's checks. Promotion
+copies the previous environment's digest into the next environment's values, and refuses one
+that has not passed there (docs/gitops.md):
 
   promote.py promote ENV [--digest sha256:...]   dev takes --digest (the release pipeline's build);
                                                  staging and prod take the previous environment's
