@@ -189,7 +189,8 @@ def test_prod_render_uses_the_release_digest_and_prod_settings(
         "-f",
         str(chart / "ci" / "release.yaml"),
     )
-    image = one(objects, "Deployment", svc)["spec"]["template"]["spec"]["containers"][0]["image"]
+    # Every environment delivers with Argo Rollouts (rollout.enabled, docs/delivery.md).
+    image = one(objects, "Rollout", svc)["spec"]["template"]["spec"]["containers"][0]["image"]
     assert "@sha256:" in image and ZERO_DIGEST not in image
     assert one(objects, "ConfigMap", svc)["data"]["APP_ENV"] == "prod"
     assert one(objects, "HorizontalPodAutoscaler", svc)["spec"]["minReplicas"] == 3
