@@ -51,8 +51,34 @@ test: $(VENV_STAMP) ## Run the tests with coverage
 	$(VENV_BIN)/coverage xml -o $(REPORTS)/coverage.xml
 	$(VENV_BIN)/coverage report
 
+<% if cookiecutter.slack_app -%>
+# `make run` and `make simulate` share a signing secret and bot token of this checkout only
+# (random, in var/, which git ignores) and a loopback Slack Web API that `simulate` answers, so
+# the Slack endpoints work without a Slack workspace. Variables already set in the environment
+# (a real workspace's references) win.
+LOCAL_SLACK := var/local-slack
+LOCAL_SLACK_ENV = \
+	APP_SLACK_SIGNING_SECRET_REF="$${APP_SLACK_SIGNING_SECRET_REF:-file:$(CURDIR)/$(LOCAL_SLACK)/signing-secret}" \
+	APP_SLACK_BOT_TOKEN_REF="$${APP_SLACK_BOT_TOKEN_REF:-file:$(CURDIR)/$(LOCAL_SLACK)/bot-token}" \
+	APP_SLACK_API_BASE_URL="$${APP_SLACK_API_BASE_URL:-http://127.0.0.1:$(LOCAL_SLACK_API_PORT)/api/}"
+LOCAL_SLACK_API_PORT ?= 8099
+TEXT ?= /notes add buy milk
+
+$(LOCAL_SLACK)/signing-secret $(LOCAL_SLACK)/bot-token:
+	@mkdir -p $(@D)
+	@umask 077 && $(PYTHON) -c 'import secrets, sys; print(sys.argv[1] + secrets.token_hex(32))' \
+		"$(if $(findstring bot-token,$@),xoxb-local-)" > $@
+
+.PHONY: simulate
+run: $(VENV_STAMP) $(LOCAL_SLACK)/signing-secret $(LOCAL_SLACK)/bot-token ## Start the service locally (http://127.0.0.1:8000<% if cookiecutter.database == 'postgresql' %>, SQLite in var/<% endif %>)
+	$(LOCAL_SLACK_ENV) $(VENV_BIN)/python -m $(PACKAGE) serve
+
+simulate: $(VENV_STAMP) $(LOCAL_SLACK)/signing-secret $(LOCAL_SLACK)/bot-token ## Send TEXT="/notes add buy milk" to `make run`'s service as Slack would; print the reply
+	$(LOCAL_SLACK_ENV) $(VENV_BIN)/python -m $(PACKAGE) simulate "$(TEXT)"
+<% else -%>
 run: $(VENV_STAMP) ## Start the service locally (http://127.0.0.1:8000<% if cookiecutter.database == 'postgresql' %>, SQLite in var/<% endif %>)
 	$(VENV_BIN)/python -m $(PACKAGE) serve
+<% endif -%>
 
 lock: $(VENV_STAMP) ## Re-resolve requirements*.lock from pyproject.toml (needs the package index)
 	$(UV_COMPILE) -o requirements.lock
