@@ -68,11 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     migrate = commands.add_parser("migrate", help="apply database migrations (Alembic)")
     migrate.add_argument("revision", nargs="?", default="head", help="target (default: head)")
 <%- if cookiecutter.slack_app %>
-    simulate = commands.add_parser(
+    simulate_command = commands.add_parser(
         "simulate", help="send a signed slash command to the running service, as Slack would"
     )
-    simulate.add_argument("line", help='the command as typed in Slack, e.g. "/notes add buy milk"')
-    simulate.add_argument("--url", help="the service's URL (default: from APP_HOST and APP_PORT)")
+    simulate_command.add_argument("line", help='as typed in Slack, e.g. "/notes add buy milk"')
+    simulate_command.add_argument("--url", help="the service's URL (default: APP_HOST, APP_PORT)")
 <%- endif %>
     args = parser.parse_args(argv)
 
