@@ -74,7 +74,7 @@ run: $(VENV_STAMP) $(LOCAL_SLACK)/signing-secret $(LOCAL_SLACK)/bot-token ## Sta
 	$(LOCAL_SLACK_ENV) $(VENV_BIN)/python -m $(PACKAGE) serve
 
 simulate: $(VENV_STAMP) $(LOCAL_SLACK)/signing-secret $(LOCAL_SLACK)/bot-token ## Send TEXT="/notes add buy milk" to `make run`'s service as Slack would; print the reply
-	$(LOCAL_SLACK_ENV) $(VENV_BIN)/python -m $(PACKAGE) simulate "$(TEXT)"
+	@$(LOCAL_SLACK_ENV) $(VENV_BIN)/python -m $(PACKAGE) simulate "$(TEXT)"
 <% else -%>
 run: $(VENV_STAMP) ## Start the service locally (http://127.0.0.1:8000<% if cookiecutter.database == 'postgresql' %>, SQLite in var/<% endif %>)
 	$(VENV_BIN)/python -m $(PACKAGE) serve
