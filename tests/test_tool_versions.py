@@ -52,7 +52,9 @@ def test_generated_tool_versions_match_the_manifest(rendered: Callable[..., Path
 VERSION_INPUTS = {"syft-version": "syft", "cosign-release": "cosign", "tofu_version": "tofu"}
 MISE_ACTION = "jdx/mise-action@"
 # What a run: script may not do: build or pip-install a pinned tool instead of taking mise's.
-INSTALL_IN_SCRIPT = re.compile(r"go install [^\s]*/(?P<go>[\w.-]+)@|pip install[^\n]*?(?P<pip>[\w.-]+)==")
+INSTALL_IN_SCRIPT = re.compile(
+    r"go install [^\s]*/(?P<go>[\w.-]+)@|pip install[^\n]*?(?P<pip>[\w.-]+)=="
+)
 
 
 def _tool_versions(project: Path) -> dict[str, str]:
@@ -128,10 +130,8 @@ def test_workflows_and_pre_commit_install_the_pinned_versions(
         (".github/workflows/ci.yml", "syft-version: v1.57.1", "syft-version: v1.24.0", "syft"),
         (".github/workflows/chart.yml", "install_args: helm conftest",
          "install_args: helm@3.15.2 conftest", "helm@3.15.2"),
-        (".github/workflows/terraform.yml", "install_args: tflint terraform-docs conftest checkov",
-         "install_args: tflint terraform-docs conftest\n          cache: false\n"
-         "      - run: go install github.com/bridgecrewio/checkov@v3.0.0\n        with:\n"
-         "          x: y", "installs checkov"),
+        (".github/workflows/ci.yml", "- run: make venv\n",
+         "- run: go install github.com/open-policy-agent/conftest@v0.50.0\n", "installs conftest"),
         (".pre-commit-config.yaml", "repos:\n",
          "repos:\n  - repo: https://github.com/gitleaks/gitleaks\n    rev: v8.18.0\n"
          "    hooks:\n      - id: gitleaks\n", "gitleaks"),
@@ -146,3 +146,12 @@ def test_a_disagreeing_version_is_named(
     harness.mutate(project, relpath, lambda text: text.replace(before, after, 1))
     problems = version_disagreements(project)
     assert any(named in problem for problem in problems), problems
+
+
+@pytest.mark.toolchain
+def test_check_tools_compares_versions_not_just_presence(
+    fresh_project: Callable[..., Path], toolchain: Path
+) -> None:
+    project = fresh_project("default")
+    harness.mutate(project, ".tool-versions", lambda text: text.replace("helm 3.22.0", "helm 3.21.0"))
+    harness.assert_make_fails(project, "check-tools", expect=["helm", "reports v3.22.0", "3.21.0"])
