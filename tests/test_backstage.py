@@ -79,10 +79,10 @@ def test_the_generated_catalog_entry_is_valid(
     ("kind_schema", "break_it", "named"),
     [
         ("ComponentV1alpha1", lambda e: e["spec"].pop("owner"), "owner"),
-        ("ComponentV1alpha1", lambda e: e["metadata"].update(name="Not A Name!"), "name"),
+        ("ComponentV1alpha1", lambda e: e["metadata"]["links"][0].update(url=7), "url"),
         ("TemplateV1beta3", lambda e: e["spec"].pop("steps"), "steps"),
     ],
-    ids=["component-without-owner", "bad-name", "template-without-steps"],
+    ids=["component-without-owner", "link-url-not-a-string", "template-without-steps"],
 )
 def test_the_schemas_reject_a_broken_entity(
     rendered: Callable[..., Path],
