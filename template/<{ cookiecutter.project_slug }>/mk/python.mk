@@ -15,12 +15,23 @@ UV_COMPILE = $(VENV_BIN)/uv pip compile pyproject.toml --universal --python-vers
 	--generate-hashes --no-emit-package pavedroad-observability --no-emit-package pavedroad-secrets \
 	--no-annotate --custom-compile-command "make lock" --quiet
 
+# The internal pavedroad-* distributions come only from the company index (PIP_INDEX_URL) or a
+# local wheelhouse (PIP_FIND_LINKS, then with no index at all), never from PyPI, where anyone can
+# publish the same names (dependency confusion). Without either, this fails before installing.
+INTERNAL_SOURCE = $$(if [ -n "$${PIP_FIND_LINKS:-}" ]; then echo --no-index; \
+	elif [ -n "$${PIP_INDEX_URL:-}" ] && [[ "$${PIP_INDEX_URL}" != *//pypi.org/* ]]; then echo --; \
+	else echo "the internal pavedroad-* libraries install only from the company index or a local" \
+		"wheelhouse: set PIP_INDEX_URL to the company index (the PIP_INDEX_URL secret in CI) or" \
+		"PIP_FIND_LINKS to a wheelhouse (docs/dependencies.md); PyPI is never used for them" >&2; \
+		exit 1; fi)
+
 $(VENV_STAMP): requirements.lock requirements-dev.lock requirements-internal.txt pyproject.toml
+	@source=$(INTERNAL_SOURCE) || exit 1
 	$(PYTHON) -m venv --clear $(VENV)
 	$(VENV_BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
 		--only-binary :all: -r requirements-dev.lock
 	$(VENV_BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --only-binary :all: \
-		-r requirements-internal.txt
+		$(INTERNAL_SOURCE) -r requirements-internal.txt
 	$(VENV_BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(VENV_BIN)/python -m pip check
 	touch $@
