@@ -19,7 +19,8 @@ UV_COMPILE = $(VENV_BIN)/uv pip compile pyproject.toml --universal --python-vers
 # local wheelhouse (PIP_FIND_LINKS, then with no index at all), never from PyPI, where anyone can
 # publish the same names (dependency confusion). Without either, this fails before installing.
 INTERNAL_SOURCE = $$(if [ -n "$${PIP_FIND_LINKS:-}" ]; then echo --no-index; \
-	elif [ -n "$${PIP_INDEX_URL:-}" ] && [[ "$${PIP_INDEX_URL}" != *//pypi.org/* ]]; then echo --; \
+	elif [ -n "$${PIP_INDEX_URL:-}" ] && [[ "$${PIP_INDEX_URL}" != *//pypi.org/* ]]; then \
+		echo "--index-url=$${PIP_INDEX_URL}"; \
 	else echo "the internal pavedroad-* libraries install only from the company index or a local" \
 		"wheelhouse: set PIP_INDEX_URL to the company index (the PIP_INDEX_URL secret in CI) or" \
 		"PIP_FIND_LINKS to a wheelhouse (docs/dependencies.md); PyPI is never used for them" >&2; \
