@@ -80,7 +80,7 @@ $(DEMO_VENV)/.installed: pyproject.toml
 demo: $(DEMO_VENV)/.installed ## Render the default service into out/ and run it (Python only: no toolchain; Ctrl-C stops it)
 	$(call build_wheels,$(DEMO_VENV)/bin/python)
 	rm -rf $(DEMO_DIR)
-	$(DEMO_VENV)/bin/python -m copier copy --trust --defaults --vcs-ref HEAD --data-file examples/default.yml . $(DEMO_DIR)
+	$(DEMO_VENV)/bin/python -m copier copy --defaults --vcs-ref HEAD --data-file examples/default.yml . $(DEMO_DIR)
 	PIP_FIND_LINKS=$(CURDIR)/dist/wheelhouse $(MAKE) -C $(DEMO_DIR) venv
 	@port=$${APP_PORT:-8000}; \
 	echo; \
