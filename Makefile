@@ -27,7 +27,7 @@ $(VENV_PY) -m pytest $(1) || { status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests for: $(1)" >&2; fi; exit $$status; }
 endef
 
-.PHONY: help bootstrap venv lint typecheck test test-fast demo bench wheels check-locks clean
+.PHONY: help bootstrap venv lint typecheck test test-fast demo bench wheels check-locks clean release
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_.-]+:.*## ' $(MAKEFILE_LIST) \
@@ -102,3 +102,7 @@ bench: venv ## Run the benchmarks and print their figures
 clean: ## Remove build output, caches and renders (keeps .tools and .venv)
 	rm -rf out build dist $(DEMO_VENV) .pytest_cache .mypy_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -not -path './.tools/*' -exec rm -rf {} +
+
+release: ## Release the template: make release VERSION=X.Y.Z [LIBS="observability=0.2.2 secrets=0.1.2"] (RELEASING.md)
+	@test -n "$(VERSION)" || { echo "give the version: make release VERSION=X.Y.Z" >&2; exit 1; }
+	$(PYTHON) tools/release.py $(VERSION) $(foreach lib,$(LIBS),--lib $(lib))
