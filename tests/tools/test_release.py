@@ -18,7 +18,7 @@ TODAY = datetime.date(2026, 12, 1)
 def clone(tmp_path: Path) -> Path:
     """A clone of this repository's committed tree, with an unreleased change in each changelog."""
     repo = tmp_path / "pavedroad"
-    harness.git(tmp_path, "clone", "-q", "--no-hardlinks", str(harness.REPO_ROOT), str(repo))
+    harness.git(tmp_path, "clone", "-q", "--depth=1", f"file://{harness.REPO_ROOT}", str(repo))
     for changelog, heading in ((repo / "libs/secrets/CHANGELOG.md", "## [Unreleased]"),):
         text = changelog.read_text()
         first = text.index("\n## ") + 1
