@@ -11,6 +11,8 @@ import pytest
 from tests import harness
 from tools import release
 
+pytestmark = pytest.mark.slow  # a clone of the repository per test
+
 TODAY = datetime.date(2026, 12, 1)
 
 
