@@ -9,6 +9,7 @@ MAKEFLAGS += --no-builtin-rules
 PYTHON ?= python3
 VENV := .venv
 VENV_PY := $(VENV)/bin/python
+DEMO_VENV := .venv-demo
 TOOLS_DIR ?= $(CURDIR)/.tools
 PIP_VERSION := 26.3
 LIB_EXTRAS_OBSERVABILITY := test,fastapi,grpc
@@ -31,7 +32,7 @@ $(VENV_PY) -m pytest $(1) || { status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests for: $(1)" >&2; fi; exit $$status; }
 endef
 
-.PHONY: help bootstrap venv lint typecheck test test-fast demo bench wheels check-locks clean
+.PHONY: help bootstrap venv lint typecheck test test-fast demo bench wheels check-locks clean release
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_.-]+:.*## ' $(MAKEFILE_LIST) \
@@ -65,15 +66,36 @@ test: bootstrap venv lint typecheck ## Run every test tier, the slow ones includ
 test-fast: venv ## Run the fast tiers only (no toolchain, no generated CI, no end to end)
 	$(call pytest,$(XDIST) -m "not slow and not toolchain and not generated_ci and not e2e" $(PYTEST_ARGS))
 
-wheels: venv ## Build both libraries' wheels into dist/wheelhouse (a local package index)
-	rm -rf dist/wheelhouse
-	$(VENV_PY) -m build --wheel --no-isolation -o dist/wheelhouse libs/observability
-	$(VENV_PY) -m build --wheel --no-isolation -o dist/wheelhouse libs/secrets
+# The one way wheels are built (make wheels, make demo): $(1) is the Python that has `build`.
+define build_wheels
+rm -rf dist/wheelhouse
+$(1) -m build --wheel --no-isolation -o dist/wheelhouse libs/observability
+$(1) -m build --wheel --no-isolation -o dist/wheelhouse libs/secrets
+endef
 
-demo: wheels ## Render the default service into out/ and run it (Python only: no toolchain; Ctrl-C stops it)
+wheels: venv ## Build both libraries' wheels into dist/wheelhouse (a local package index)
+	$(call build_wheels,$(VENV_PY))
+
+# make demo needs only the "demo" group (copier and the wheel build), not the whole dev venv.
+$(DEMO_VENV)/.installed: pyproject.toml
+	test -x $(DEMO_VENV)/bin/python || $(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "pip==$(PIP_VERSION)"
+	$(DEMO_VENV)/bin/python -m pip install --quiet --group demo
+	touch $@
+
+demo: $(DEMO_VENV)/.installed ## Render the default service into out/ and run it (Python only: no toolchain; Ctrl-C stops it)
+	$(call build_wheels,$(DEMO_VENV)/bin/python)
 	rm -rf $(DEMO_DIR)
-	$(VENV_PY) -m copier copy --trust --defaults --vcs-ref HEAD --data-file examples/default.yml . $(DEMO_DIR)
-	PIP_FIND_LINKS=$(CURDIR)/dist/wheelhouse $(MAKE) -C $(DEMO_DIR) run
+	$(DEMO_VENV)/bin/python -m copier copy --defaults --vcs-ref HEAD --data-file examples/default.yml . $(DEMO_DIR)
+	PIP_FIND_LINKS=$(CURDIR)/dist/wheelhouse $(MAKE) -C $(DEMO_DIR) venv
+	@port=$${APP_PORT:-8000}; \
+	echo; \
+	echo "The service starts below on http://127.0.0.1:$$port (Ctrl-C stops it):"; \
+	echo "  http://127.0.0.1:$$port/livez  /readyz  /startupz  /metrics"; \
+	echo "Then, in another terminal, play Slack for one slash command (no workspace needed):"; \
+	echo "  make -C $(DEMO_DIR) simulate TEXT='/notes add buy milk'"; \
+	echo
+	$(MAKE) -C $(DEMO_DIR) run
 
 check-locks: venv ## Check the template's lock files against today's PyPI (maintenance)
 	PAVEDROAD_CHECK_LOCKS=1 $(VENV_PY) -m pytest tests/test_service_lock.py
@@ -84,5 +106,9 @@ bench: venv ## Run the benchmarks and print their figures
 	@echo "library and service benchmarks: see benchmarks/*/README.md (they need extra packages)"
 
 clean: ## Remove build output, caches and renders (keeps .tools and .venv)
-	rm -rf out build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf out build dist $(DEMO_VENV) .pytest_cache .mypy_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -not -path './.tools/*' -exec rm -rf {} +
+
+release: ## Release the template: make release VERSION=X.Y.Z [LIBS="observability=0.2.2 secrets=0.1.2"] (RELEASING.md)
+	@test -n "$(VERSION)" || { echo "give the version: make release VERSION=X.Y.Z" >&2; exit 1; }
+	$(PYTHON) tools/release.py $(VERSION) $(foreach lib,$(LIBS),--lib $(lib))

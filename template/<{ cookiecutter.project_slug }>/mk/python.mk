@@ -15,12 +15,24 @@ UV_COMPILE = $(VENV_BIN)/uv pip compile pyproject.toml --universal --python-vers
 	--generate-hashes --no-emit-package pavedroad-observability --no-emit-package pavedroad-secrets \
 	--no-annotate --custom-compile-command "make lock" --quiet
 
+# The internal pavedroad-* distributions come only from the company index (PIP_INDEX_URL) or a
+# local wheelhouse (PIP_FIND_LINKS, then with no index at all), never from PyPI, where anyone can
+# publish the same names (dependency confusion). Without either, this fails before installing.
+INTERNAL_SOURCE = $$(if [ -n "$${PIP_FIND_LINKS:-}" ]; then echo --no-index; \
+	elif [ -n "$${PIP_INDEX_URL:-}" ] && [[ "$${PIP_INDEX_URL}" != *//pypi.org/* ]]; then \
+		echo "--index-url=$${PIP_INDEX_URL}"; \
+	else echo "the internal pavedroad-* libraries install only from the company index or a local" \
+		"wheelhouse: set PIP_INDEX_URL to the company index (the PIP_INDEX_URL secret in CI) or" \
+		"PIP_FIND_LINKS to a wheelhouse (docs/dependencies.md); PyPI is never used for them" >&2; \
+		exit 1; fi)
+
 $(VENV_STAMP): requirements.lock requirements-dev.lock requirements-internal.txt pyproject.toml
+	@source=$(INTERNAL_SOURCE) || exit 1
 	$(PYTHON) -m venv --clear $(VENV)
 	$(VENV_BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
 		--only-binary :all: -r requirements-dev.lock
 	$(VENV_BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --only-binary :all: \
-		-r requirements-internal.txt
+		$(INTERNAL_SOURCE) -r requirements-internal.txt
 	$(VENV_BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(VENV_BIN)/python -m pip check
 	touch $@
@@ -51,8 +63,34 @@ test: $(VENV_STAMP) ## Run the tests with coverage
 	$(VENV_BIN)/coverage xml -o $(REPORTS)/coverage.xml
 	$(VENV_BIN)/coverage report
 
+<% if cookiecutter.slack_app -%>
+# `make run` and `make simulate` share a signing secret and bot token of this checkout only
+# (random, in var/, which git ignores) and a loopback Slack Web API that `simulate` answers, so
+# the Slack endpoints work without a Slack workspace. Variables already set in the environment
+# (a real workspace's references) win.
+LOCAL_SLACK := var/local-slack
+LOCAL_SLACK_ENV = \
+	APP_SLACK_SIGNING_SECRET_REF="$${APP_SLACK_SIGNING_SECRET_REF:-file:$(CURDIR)/$(LOCAL_SLACK)/signing-secret}" \
+	APP_SLACK_BOT_TOKEN_REF="$${APP_SLACK_BOT_TOKEN_REF:-file:$(CURDIR)/$(LOCAL_SLACK)/bot-token}" \
+	APP_SLACK_API_BASE_URL="$${APP_SLACK_API_BASE_URL:-http://127.0.0.1:$(LOCAL_SLACK_API_PORT)/api/}"
+LOCAL_SLACK_API_PORT ?= 8099
+TEXT ?= /notes add buy milk
+
+$(LOCAL_SLACK)/signing-secret $(LOCAL_SLACK)/bot-token:
+	@mkdir -p $(@D)
+	@umask 077 && $(PYTHON) -c 'import secrets, sys; print(sys.argv[1] + secrets.token_hex(32))' \
+		"$(if $(findstring bot-token,$@),xoxb-local-)" > $@
+
+.PHONY: simulate
+run: $(VENV_STAMP) $(LOCAL_SLACK)/signing-secret $(LOCAL_SLACK)/bot-token ## Start the service locally (http://127.0.0.1:8000<% if cookiecutter.database == 'postgresql' %>, SQLite in var/<% endif %>)
+	$(LOCAL_SLACK_ENV) $(VENV_BIN)/python -m $(PACKAGE) serve
+
+simulate: $(VENV_STAMP) $(LOCAL_SLACK)/signing-secret $(LOCAL_SLACK)/bot-token ## Send TEXT="/notes add buy milk" to `make run`'s service as Slack would; print the reply
+	@$(LOCAL_SLACK_ENV) $(VENV_BIN)/python -m $(PACKAGE) simulate "$(TEXT)"
+<% else -%>
 run: $(VENV_STAMP) ## Start the service locally (http://127.0.0.1:8000<% if cookiecutter.database == 'postgresql' %>, SQLite in var/<% endif %>)
 	$(VENV_BIN)/python -m $(PACKAGE) serve
+<% endif -%>
 
 lock: $(VENV_STAMP) ## Re-resolve requirements*.lock from pyproject.toml (needs the package index)
 	$(UV_COMPILE) -o requirements.lock

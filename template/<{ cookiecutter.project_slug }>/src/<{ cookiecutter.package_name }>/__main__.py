@@ -1,9 +1,9 @@
-"""Command line of the service: ``serve`` (the default) or ``migrate``.
+"""Command line of the service: ``serve`` (the default)<% if cookiecutter.slack_app %>, ``migrate`` or ``simulate``<% else %> or ``migrate``<% endif %>.
 
-    python -m <{ cookiecutter.package_name }> [serve|migrate [REVISION]]
+    python -m <{ cookiecutter.package_name }> [serve|migrate [REVISION]<% if cookiecutter.slack_app %>|simulate "/notes add buy milk"<% endif %>]
 
 The container image's entrypoint is the first half of that line; the migration Job adds
-``migrate``.
+``migrate``.<% if cookiecutter.slack_app %> ``simulate`` plays Slack locally (see ``slack_simulator``).<% endif %>
 """
 
 from __future__ import annotations
@@ -67,6 +67,13 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("serve", help="serve HTTP (the default)")
     migrate = commands.add_parser("migrate", help="apply database migrations (Alembic)")
     migrate.add_argument("revision", nargs="?", default="head", help="target (default: head)")
+<%- if cookiecutter.slack_app %>
+    simulate_command = commands.add_parser(
+        "simulate", help="send a signed slash command to the running service, as Slack would"
+    )
+    simulate_command.add_argument("line", help='as typed in Slack, e.g. "/notes add buy milk"')
+    simulate_command.add_argument("--url", help="the service's URL (default: APP_HOST, APP_PORT)")
+<%- endif %>
     args = parser.parse_args(argv)
 
     try:
@@ -78,6 +85,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         _migrate(settings, args.revision)
         return 0
+<%- if cookiecutter.slack_app %>
+
+    if args.command == "simulate":
+        from <{ cookiecutter.package_name }>.slack_simulator import SimulationError, simulate
+
+        try:
+            reply = simulate(settings, args.line, url=args.url)
+        except SimulationError as exc:
+            print(f"simulate: {exc}", file=sys.stderr)
+            return 2
+        print(reply.render())
+        return 0 if reply.status == 200 else 1
+<%- endif %>
 
     from <{ cookiecutter.package_name }>.server import serve
 

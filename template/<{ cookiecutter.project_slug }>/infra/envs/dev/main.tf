@@ -1,5 +1,5 @@
 <%- set db = cookiecutter.database == 'postgresql' -%>
-<%- set slack = cookiecutter.slack_app | string | lower in ['true', 'yes', 'y', '1'] -%>
+<%- set slack = cookiecutter.slack_app -%>
 # dev: the service's infrastructure, composed from ../../modules.
 locals {
   service     = "<{ cookiecutter.project_slug }>"

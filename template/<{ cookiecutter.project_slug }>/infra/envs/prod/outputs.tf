@@ -1,5 +1,5 @@
 <%- set db = cookiecutter.database == 'postgresql' -%>
-<%- set slack = cookiecutter.slack_app | string | lower in ['true', 'yes', 'y', '1'] -%>
+<%- set slack = cookiecutter.slack_app -%>
 output "service_role_arn" {
   description = "IRSA role of the service: the chart's serviceAccount.awsRoleArn."
   value       = module.service_iam.role_arn

@@ -1,0 +1,70 @@
+"""`make release` (tools/release.py): one commit and tag release the template and its libraries."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+
+from tests import harness
+from tools import release
+
+pytestmark = pytest.mark.slow  # a clone of the repository per test
+
+TODAY = datetime.date(2026, 12, 1)
+
+
+@pytest.fixture
+def clone(tmp_path: Path) -> Path:
+    """A clone of this repository's committed tree, with an unreleased change in each changelog."""
+    repo = tmp_path / "pavedroad"
+    harness.git(tmp_path, "clone", "-q", "--depth=1", f"file://{harness.REPO_ROOT}", str(repo))
+    for changelog, heading in ((repo / "libs/secrets/CHANGELOG.md", "## [Unreleased]"),):
+        text = changelog.read_text()
+        first = text.index("\n## ") + 1
+        changelog.write_text(f"{text[:first]}{heading}\n\n- A change.\n\n{text[first:]}")
+    harness.git(repo, "commit", "-qam", "an unreleased library change")
+    return repo
+
+
+def test_release_moves_changelogs_bumps_pins_commits_and_tags(clone: Path) -> None:
+    tag = release.release(clone, "9.0.0", {"secrets": "9.1.0"}, TODAY)
+    assert tag == "v9.0.0"
+    assert harness.git(clone, "describe", "--tags").strip() == "v9.0.0"  # what copier records
+    changelog = (clone / "CHANGELOG.md").read_text()
+    assert "## Unreleased\n\n## 9.0.0 - 2026-12-01 (tag v9.0.0)\n" in changelog
+    assert "## [Unreleased]\n\n## [9.1.0] - 2026-12-01\n\n- A change." in (
+        clone / "libs/secrets/CHANGELOG.md").read_text()
+    pyproject = (clone / "libs/secrets/pyproject.toml").read_text()
+    assert re.search(r'(?m)^version = "9.1.0"$', pyproject)
+    service = clone / release.SERVICE.relative_to(release.ROOT)
+    assert "pavedroad-secrets==9.1.0" in (service / "requirements-internal.txt").read_text()
+    assert "pavedroad-secrets==9.1.0" in (service / "pyproject.toml").read_text()
+    assert harness.git(clone, "status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize(
+    ("version", "libraries", "dirty", "named"),
+    [
+        ("0.1.0", {}, False, "already has release 0.1.0"),
+        ("1.0", {}, False, "is not a version"),
+        ("9.0.0", {"observability": "9.0.0"}, False, "no '## [Unreleased]' section"),
+        ("9.0.0", {"nope": "1.0.0"}, False, "not a library"),
+        ("9.0.0", {}, True, "uncommitted changes"),
+    ],
+    ids=["not-newer", "not-semver", "library-without-changes", "unknown-library", "dirty"],
+)
+def test_release_refuses_and_names_the_fix(
+    clone: Path, version: str, libraries: dict[str, str], dirty: bool, named: str
+) -> None:
+    if dirty:
+        (clone / "README.md").write_text("edited\n")
+    head = harness.git(clone, "rev-parse", "HEAD")
+    with pytest.raises(release.ReleaseError, match=re.escape(named)):
+        release.release(clone, version, libraries, TODAY)
+    assert harness.git(clone, "rev-parse", "HEAD") == head
+    if not dirty:
+        assert harness.git(clone, "status", "--porcelain") == "", "nothing half-written"
+    assert not harness.git(clone, "tag", "--list", f"v{version}")

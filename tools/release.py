@@ -1,0 +1,124 @@
+"""Release the template (and, with it, any library that has changes): `make release VERSION=X.Y.Z`.
+
+In one commit, tagged ``vX.Y.Z`` (the tag `copier copy` and `copier update` pick up):
+
+1. CHANGELOG.md: the ``## Unreleased`` entries become ``## X.Y.Z - <date> (tag vX.Y.Z)`` under a
+   new, empty ``## Unreleased``.
+2. Each library named with ``--lib NAME=VERSION`` (``observability``, ``secrets``): its
+   ``libs/NAME/CHANGELOG.md`` ``## [Unreleased]`` becomes ``## [VERSION] - <date>``, its
+   pyproject version is set, and the generated service's pins of it (its pyproject.toml and
+   requirements-internal.txt) follow, so the release's services install exactly that library.
+
+It refuses, naming the fix, a dirty tree, a version that is not newer than the last release, and
+a changelog with nothing unreleased. See RELEASING.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICE = ROOT / "template" / "<{ cookiecutter.project_slug }>"
+SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+LIBRARIES = {"observability": "pavedroad-observability", "secrets": "pavedroad-secrets"}
+
+
+class ReleaseError(Exception):
+    """The release cannot be made; the message names the problem and the fix."""
+
+
+def _semver(text: str, what: str) -> tuple[int, int, int]:
+    match = SEMVER.match(text)
+    if not match:
+        raise ReleaseError(f"{what} {text!r} is not a version X.Y.Z; give e.g. 0.2.0")
+    return int(match[1]), int(match[2]), int(match[3])
+
+
+def _git(root: Path, *args: str) -> str:
+    result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise ReleaseError(f"git {' '.join(args)} failed: {result.stderr.strip()}")
+    return result.stdout
+
+
+def release_changelog(path: Path, heading: re.Pattern[str], unreleased: str, new: str,
+                      version: tuple[int, int, int]) -> None:
+    """Move the entries under ``unreleased`` to a ``new`` section; older headings must be older."""
+    text = path.read_text()
+    if unreleased + "\n" not in text:
+        raise ReleaseError(f"{path.parent.name}/{path.name} has no '{unreleased}' section; "
+                           "add the changes being released there")
+    head, _, rest = text.partition(unreleased + "\n")
+    body, separator, older = rest.partition("\n## ")
+    if not body.strip():
+        raise ReleaseError(f"{path.name}: '{unreleased}' is empty; nothing to release")
+    for found in heading.finditer(separator + older):
+        if _semver(found[1], "a released version") >= version:
+            raise ReleaseError(f"{path.name} already has release {found[1]}; give a newer version")
+    path.write_text(f"{head}{unreleased}\n\n{new}\n{body.rstrip()}\n{separator}{older}")
+
+
+def release(root: Path, version: str, libraries: dict[str, str], today: datetime.date) -> str:
+    """Make the release commit and tag in ``root``; returns the tag."""
+    number = _semver(version, "VERSION")
+    if _git(root, "status", "--porcelain"):
+        raise ReleaseError("the working tree has uncommitted changes; commit or stash them first")
+    tag = f"v{version}"
+    if _git(root, "tag", "--list", tag):
+        raise ReleaseError(f"tag {tag} exists already; give a newer VERSION")
+    try:
+        _write_release(root, version, number, tag, libraries, today)
+    except ReleaseError:
+        _git(root, "checkout", "--", ".")  # the tree was clean: leave nothing half-written
+        raise
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", f"Release {tag}")
+    _git(root, "tag", "-a", tag, "-m", f"pavedroad {tag}")
+    return tag
+
+
+def _write_release(root: Path, version: str, number: tuple[int, int, int], tag: str,
+                   libraries: dict[str, str], today: datetime.date) -> None:
+    service = root / SERVICE.relative_to(ROOT)
+    for name, lib_version in libraries.items():
+        if name not in LIBRARIES:
+            raise ReleaseError(f"--lib {name}: not a library; use one of {', '.join(LIBRARIES)}")
+        lib_number = _semver(lib_version, f"--lib {name}")
+        lib = root / "libs" / name
+        release_changelog(lib / "CHANGELOG.md", re.compile(r"^## \[(\d+\.\d+\.\d+)\]", re.M),
+                          "## [Unreleased]", f"## [{lib_version}] - {today.isoformat()}",
+                          lib_number)
+        pyproject = lib / "pyproject.toml"
+        pyproject.write_text(re.sub(r'(?m)^version = "[^"]+"$', f'version = "{lib_version}"',
+                                    pyproject.read_text(), count=1))
+        distribution = re.escape(LIBRARIES[name])
+        for pinned in (service / "pyproject.toml", service / "requirements-internal.txt"):
+            pinned.write_text(re.sub(rf"({distribution}(?:\[[\w,]+\])?==)[\w.]+",
+                                     rf"\g<1>{lib_version}", pinned.read_text()))
+    release_changelog(root / "CHANGELOG.md", re.compile(r"^## (\d+\.\d+\.\d+) ", re.M),
+                      "## Unreleased", f"## {version} - {today.isoformat()} (tag {tag})", number)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description="Release the template (see RELEASING.md).")
+    parser.add_argument("version", help="the template's new version, X.Y.Z")
+    parser.add_argument("--lib", action="append", default=[], metavar="NAME=VERSION",
+                        help="also release a library: observability=0.2.2")
+    args = parser.parse_args(argv)
+    libraries = dict(item.partition("=")[::2] for item in args.lib)
+    try:
+        tag = release(ROOT, args.version, libraries, datetime.date.today())
+    except ReleaseError as exc:
+        print(f"release: {exc}", file=sys.stderr)
+        return 1
+    print(f"released {tag}: push it with `git push origin main {tag}`")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
