@@ -1,8 +1,10 @@
 # Disaster recovery (docs/dr.md): every runbook step names a script or make target that exists<% if cookiecutter.database == 'postgresql' %>,
 # and the point-in-time restore of PostgreSQL is planned (dry-run), carried out and rehearsed by
 # scripts/restore_drill.py (docs/runbooks/restore.md)<% endif %>. Velero's backup Schedules are in the chart
-# (templates/velero.yaml), checked by policy/backup/ in `make chart-policy`.
-.PHONY: runbook-check<% if cookiecutter.database == 'postgresql' %> restore-plan restore-pitr restore-drill<% endif %>
+# (templates/velero.yaml), checked by policy/backup/ in `make chart-policy`. The LitmusChaos
+# experiments in chaos/ are linted and policy-checked here; LitmusChaos publishes no Go module
+# whose CRDs kubeconform could read, so ChaosEngine is checked by policy CHS-001 and yamllint only.
+.PHONY: runbook-check chaos-check<% if cookiecutter.database == 'postgresql' %> restore-plan restore-pitr restore-drill<% endif %>
 
 runbook-check: ## Fail when a runbook step names a script or make target that does not exist
 	python3 scripts/check_runbooks.py docs/dr.md docs/runbooks
@@ -28,4 +30,9 @@ restore-drill: .venv/.installed ## Rehearse a point-in-time restore on throwaway
 	$(VENV_BIN)/python scripts/restore_drill.py drill
 <%- endif %>
 
-CI_CHECKS += runbook-check
+chaos-check: ## Lint the LitmusChaos experiments in chaos/ and check their SLO steady-state probes (CHS-001)
+	yamllint --strict chaos
+	$(CONFTEST_TEST) chaos/*.yaml
+	$(KUBECONFORM) chaos/rbac.yaml
+
+CI_CHECKS += runbook-check chaos-check
