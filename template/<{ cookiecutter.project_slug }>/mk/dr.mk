@@ -33,6 +33,5 @@ restore-drill: .venv/.installed ## Rehearse a point-in-time restore on throwaway
 chaos-check: ## Lint the LitmusChaos experiments in chaos/ and check their SLO steady-state probes (CHS-001)
 	yamllint --strict chaos
 	$(CONFTEST_TEST) chaos/*.yaml
-	$(KUBECONFORM) chaos/rbac.yaml
 
 CI_CHECKS += runbook-check chaos-check
