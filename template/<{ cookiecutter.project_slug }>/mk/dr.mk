@@ -29,6 +29,12 @@ restore-pitr: .venv/.installed ## Restore BACKUP_REPO to TARGET_TIME into the ne
 restore-drill: .venv/.installed ## Rehearse a point-in-time restore on throwaway servers; report rows lost and restore time
 	$(VENV_BIN)/python scripts/restore_drill.py drill
 <%- endif %>
+<%- if cookiecutter.database == 'postgresql' and cookiecutter.slack_app %>
+
+.PHONY: chaos-local
+chaos-local: .venv/.installed ## Chaos under load on real servers: kill the service, restart and cut off PostgreSQL
+	$(VENV_BIN)/python scripts/chaos_local.py
+<%- endif %>
 
 chaos-check: ## Lint the LitmusChaos experiments in chaos/ and check their SLO steady-state probes (CHS-001)
 	yamllint --strict chaos
