@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,9 +38,17 @@ def project(
     return copy
 
 
+def last_json(output: str) -> dict[str, Any]:
+    """The drill's report: the last line of its output that is a JSON object."""
+    lines = [line for line in output.splitlines() if line.startswith("{")]
+    assert lines, f"no JSON report in the output:\n{output[-3000:]}"
+    report: dict[str, Any] = json.loads(lines[-1])
+    return report
+
+
 def test_point_in_time_restore_loses_no_acknowledged_note(project: Path) -> None:
     output = harness.assert_make_passes(project, "restore-drill", timeout=240)
-    report = json.loads(output.strip().splitlines()[-1])
+    report = last_json(output)
     print(f"PITR drill: {report}")  # the figures docs/dr.md and the README quote
     assert "preconditions: all met" in output
     assert report["notes_acknowledged_before_t"] > 0
@@ -50,7 +59,7 @@ def test_point_in_time_restore_loses_no_acknowledged_note(project: Path) -> None
 
 def test_chaos_under_load_loses_no_acknowledged_note(project: Path) -> None:
     output = harness.assert_make_passes(project, "chaos-local", timeout=300)
-    report = json.loads(output.strip().splitlines()[-1])
+    report = last_json(output)
     print(f"chaos under load: {report}")  # the figures docs/dr.md and the README quote
     assert report["notes_acknowledged"] > 0
     assert report["notes_lost"] == 0
