@@ -257,6 +257,13 @@ def test_credential_url_reads_a_url_or_a_document_and_never_quotes_it() -> None:
         "db",
         5433,
     )
+    assert str(credential_url(SecretValue("sqlite:///var/app.db"))) == "sqlite:///var/app.db"
+    from_url_over_base = credential_url(
+        SecretValue("postgresql://rotated:new@/"), "postgresql+asyncpg://app@db:5432/notes"
+    )
+    assert from_url_over_base.render_as_string(hide_password=False) == (
+        "postgresql+asyncpg://rotated:new@db:5432/notes"
+    )
     document = SecretValue(json.dumps({"username": "u", "password": "p"}))
     base = "postgresql+asyncpg://old@db.internal:5432/notes"
     merged = credential_url(document, base)

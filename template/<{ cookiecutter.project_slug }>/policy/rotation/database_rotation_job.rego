@@ -3,7 +3,9 @@
 # description: >-
 #   A release that delivers a database credential through an ExternalSecret (key database-url)
 #   also renders the CronJob that rotates it (`pavedroad-secrets rotate`, docs/rotation.md), with
-#   concurrencyPolicy Forbid so that two runs never fight over one secret's staging labels.
+#   concurrencyPolicy Forbid so that two runs never fight over one secret's staging labels. The
+#   one exception is explicit: the ExternalSecret is annotated
+#   rotation.pavedroad.io/rotated-by: github-actions (the scheduled workflow rotates it).
 # custom:
 #   id: ROT-003
 #   severity: deny
@@ -21,6 +23,7 @@ deny contains k8s.msg("ROT-003", es, "delivers the database credential but the r
 	es.kind == "ExternalSecret"
 	some item in es.spec.data
 	item.secretKey == "database-url"
+	object.get(es, ["metadata", "annotations", "rotation.pavedroad.io/rotated-by"], "") != "github-actions"
 	count(_rotation_jobs) == 0
 }
 

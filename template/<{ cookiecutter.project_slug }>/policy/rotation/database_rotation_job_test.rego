@@ -28,6 +28,12 @@ test_allows_release_without_database if {
 	count(rotation_database_rotation_job.deny) == 0 with input as fixtures.without("ExternalSecret")
 }
 
+# Allow: the scheduled GitHub workflow rotates it, and the ExternalSecret says so.
+test_allows_rotation_by_github_actions if {
+	release := fixtures.patched("ExternalSecret", [{"op": "add", "path": "/metadata/annotations", "value": {"rotation.pavedroad.io/rotated-by": "github-actions"}}])
+	count(rotation_database_rotation_job.deny) == 0 with input as release
+}
+
 # Deny: the database credential without a rotation CronJob.
 test_denies_missing_rotation if {
 	named(rotation_database_rotation_job.deny) with input as fixtures.release

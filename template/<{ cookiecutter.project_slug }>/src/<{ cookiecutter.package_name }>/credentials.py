@@ -44,9 +44,13 @@ class Credentials:
 
     def __init__(self, settings: Settings, cache: SecretCache | None = None) -> None:
         self._settings = settings
-        # ttl bounds how long a rotated secret takes to reach this process; docs/rotation.md
-        # sets every overlap window longer than it.
-        self._cache = cache if cache is not None else SecretCache(ttl=60.0, overlap=900.0)
+        # The ttl bounds how long a rotated secret takes to reach this process; every overlap
+        # window in docs/rotation.md is longer.
+        self._cache = (
+            cache
+            if cache is not None
+            else SecretCache(ttl=settings.secret_cache_ttl_seconds, overlap=900.0)
+        )
 
     def database_url(self) -> str:
         """The database URL (it may hold a password: never log it).

@@ -89,7 +89,8 @@ def credential_url(secret: SecretValue, base: str | URL | None = None) -> URL:
     """The URL of ``base`` (or ``postgresql://``) with the identity in ``secret``.
 
     ``secret`` holds a URL or a JSON document; fields it has (user, password, host, port,
-    database) replace those of ``base``. Errors never quote the secret.
+    database) replace those of ``base``. Without ``base``, a URL secret is returned whole.
+    Errors never quote the secret.
     """
     url = make_url(base) if base is not None else URL.create("postgresql")
     text = secret.reveal().strip()
@@ -118,8 +119,8 @@ def credential_url(secret: SecretValue, base: str | URL | None = None) -> URL:
             "database secret is neither a URL (postgresql://user:password@host/db) nor a JSON "
             "document with username and password; the text is not shown"
         ) from None
-    if parsed.username is None or parsed.password is None:
-        raise ValueError("database secret URL lacks a user name or password")
+    if base is None:
+        return parsed  # a whole URL (a SQLite file has no user or password)
     return url.set(
         username=parsed.username,
         password=parsed.password,
