@@ -27,7 +27,7 @@ from <{ cookiecutter.package_name }>.replay_guard import SeenRequests
 from <{ cookiecutter.package_name }>.settings import Settings
 <%- if cookiecutter.slack_app %>
 from <{ cookiecutter.package_name }>.slack_app import NotesSlackApp
-from <{ cookiecutter.package_name }>.slack_client import BotTokenAuthorization, create_web_client
+from <{ cookiecutter.package_name }>.slack_client import bot_token_authorize, create_web_client
 from <{ cookiecutter.package_name }>.slack_endpoints import SlackGateway
 <%- endif %>
 from <{ cookiecutter.package_name }>.telemetry import (
@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None, lifecycle: Lifecycle | None = N
                 client = create_web_client(settings)
                 slack = NotesSlackApp(
                     client=client,
-                    authorize=BotTokenAuthorization(client, credentials.aslack_bot_token),
+                    authorize=bot_token_authorize(client, credentials.aslack_bot_token),
                     notes=app.state.notes,
                     events=events,
                     work=work,
