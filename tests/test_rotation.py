@@ -78,8 +78,6 @@ def test_breaking_rotation_fails_ci_naming_the_rule(
 ) -> None:
     project = fresh_project("default")
     harness.mutate(project, *MUTATIONS[rule])
-    output = harness.assert_make_fails(
-        project, "chart-policy", expect=f"[{rule}] ", args=ONE_SET
-    )
+    output = harness.assert_make_fails(project, "chart-policy", expect=f"[{rule}] ", args=ONE_SET)
     failures = set(re.findall(r"FAIL - \S+ - \S+ - \[([A-Z]{3}-[0-9]{3})\]", output))
     assert failures == {rule}, output[-3000:]
