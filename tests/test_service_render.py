@@ -61,8 +61,16 @@ def test_the_dockerfile_is_pinned_minimal_and_non_root(project: tuple[str, Path]
     assert set(defaults) == {"BUILDER_IMAGE", "RUNTIME_IMAGE"}
     for image in defaults.values():
         assert re.search(r"@sha256:[0-9a-f]{64}$", image), f"{image} is not pinned by digest"
-    assert dockerfile.count("\nFROM ") == 2, "two stages: builder and runtime"
-    assert "FROM ${RUNTIME_IMAGE}\n" in dockerfile
+    if _answers(_name)["database"] == "postgresql":
+        # builder and runtime, and the rotation runner's two stages before them (docs/rotation.md)
+        assert dockerfile.count("\nFROM ") == 4, "builder, rotation-builder, rotation, runtime"
+        assert "FROM ${RUNTIME_IMAGE} AS rotation\n" in dockerfile
+        assert "!requirements-rotation.lock" in (root / ".dockerignore").read_text(encoding="utf-8")
+    else:
+        assert dockerfile.count("\nFROM ") == 2, "two stages: builder and runtime"
+    # The app is the last stage, so a build without --target produces it.
+    assert dockerfile.rsplit("\nFROM ", 1)[1].startswith("${RUNTIME_IMAGE}\n")
+    assert dockerfile.count("USER 65532:65532") == dockerfile.count("FROM ${RUNTIME_IMAGE}")
     assert re.search(r"^USER 65532:65532$", dockerfile, re.MULTILINE)
     assert "--require-hashes" in dockerfile
     for line in dockerfile.splitlines():

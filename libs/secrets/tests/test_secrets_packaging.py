@@ -56,7 +56,7 @@ def test_wheel_is_a_namespace_portion_with_types(dists: dict[str, Path]) -> None
     assert "pavedroad/__init__.py" not in names  # shared with pavedroad-observability
     assert "pavedroad/secrets/__init__.py" in names
     assert "pavedroad/secrets/py.typed" in names
-    assert "Version: 0.1.1" in text
+    assert "Version: 0.2.0" in text
     for extra in ("aws", "vault", "postgres"):
         assert f"Provides-Extra: {extra}" in text
     assert "pavedroad-secrets = pavedroad.secrets.cli:main" in entry_points

@@ -109,3 +109,70 @@ def test_a_mismatched_pair_is_skipped_and_the_old_one_kept(
 def test_unloadable_files_raise_a_clear_error(tmp_path: object) -> None:
     with pytest.raises(ValueError, match="key matches the certificate"):
         CertificateReloader("/nonexistent/tls.crt", "/nonexistent/tls.key")
+
+
+def test_a_renewed_client_certificate_is_used_by_new_connections_only(
+    kubelet_volume: KubeletVolume,
+    pairs: list[tuple[str, str, bytes]],
+    tmp_path: object,
+) -> None:
+    """mTLS from the client side (e.g. to PostgreSQL with sslmode=verify-full): after the
+    kubelet swaps the files, new connections present the new certificate, and a connection
+    opened before the swap finishes its exchange with the old one."""
+    import pathlib
+
+    (cert1, key1, der1), (cert2, key2, der2) = pairs
+    server_cert, server_key, _ = pairs[0]
+    scratch = pathlib.Path(str(tmp_path))
+    (scratch / "server.crt").write_text(server_cert)
+    (scratch / "server.key").write_text(server_key)
+    (scratch / "clients.pem").write_text(cert1 + cert2)  # the server trusts both client certs
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(scratch / "server.crt", scratch / "server.key")
+    server_context.load_verify_locations(scratch / "clients.pem")
+    server_context.verify_mode = ssl.CERT_REQUIRED
+
+    seen: list[bytes] = []
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve_one() -> None:
+        conn, _ = listener.accept()
+        with server_context.wrap_socket(conn, server_side=True) as tls:
+            der = tls.getpeercert(binary_form=True)
+            assert der is not None
+            seen.append(der)
+            while data := tls.recv(16):  # echo until the client closes
+                tls.sendall(data)
+
+    client_context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    client_context.check_hostname = False
+    client_context.verify_mode = ssl.CERT_NONE
+    kubelet_volume.write({"tls.crt": cert1, "tls.key": key1})
+    root = kubelet_volume.root
+    reloader = CertificateReloader(
+        str(root / "tls.crt"), str(root / "tls.key"), context=client_context
+    )
+
+    def connect() -> ssl.SSLSocket:
+        thread = threading.Thread(target=serve_one, daemon=True)
+        thread.start()
+        raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+        tls = client_context.wrap_socket(raw, server_hostname="localhost")
+        tls.sendall(b"ping")
+        assert tls.recv(16) == b"ping"
+        return tls
+
+    try:
+        in_flight = connect()
+        kubelet_volume.write({"tls.crt": cert2, "tls.key": key2})  # cert-manager renewal
+        assert reloader.check()
+        with connect() as renewed:
+            renewed.sendall(b"new")
+            assert renewed.recv(16) == b"new"
+        in_flight.sendall(b"still")  # the old connection finishes with its certificate
+        assert in_flight.recv(16) == b"still"
+        in_flight.close()
+    finally:
+        listener.close()
+    assert seen == [der1, der2]

@@ -27,7 +27,7 @@ from <{ cookiecutter.package_name }>.replay_guard import SeenRequests
 from <{ cookiecutter.package_name }>.settings import Settings
 <%- if cookiecutter.slack_app %>
 from <{ cookiecutter.package_name }>.slack_app import NotesSlackApp
-from <{ cookiecutter.package_name }>.slack_client import create_web_client
+from <{ cookiecutter.package_name }>.slack_client import bot_token_authorize, create_web_client
 from <{ cookiecutter.package_name }>.slack_endpoints import SlackGateway
 <%- endif %>
 from <{ cookiecutter.package_name }>.telemetry import (
@@ -68,6 +68,8 @@ def create_app(settings: Settings | None = None, lifecycle: Lifecycle | None = N
 <%- if cookiecutter.database == 'postgresql' %>
             pool_size=settings.db_pool_size,
 <%- endif %>
+            # New logins read the password through the cache: a rotation needs no restart.
+            secret=credentials.database_secret(),
         )
         app.state.engine = engine
         sessions = session_factory(engine)
@@ -86,10 +88,15 @@ def create_app(settings: Settings | None = None, lifecycle: Lifecycle | None = N
             if settings.slack_configured:
                 events = ProcessedEvents(sessions)
                 seen = SeenRequests(sessions)
-                token = await asyncio.to_thread(credentials.slack_bot_token)
-                client = create_web_client(settings, token.reveal())
+                # A bad bot token reference fails startup; afterwards it is read per request.
+                await asyncio.to_thread(credentials.slack_bot_token)
+                client = create_web_client(settings)
                 slack = NotesSlackApp(
-                    client=client, notes=app.state.notes, events=events, work=work
+                    client=client,
+                    authorize=bot_token_authorize(client, credentials.aslack_bot_token),
+                    notes=app.state.notes,
+                    events=events,
+                    work=work,
                 )
                 signing_secrets = SigningSecrets(credentials.slack_signature_verifier())
                 await signing_secrets.start()

@@ -20,6 +20,9 @@ import time
 from types import TracebackType
 
 from pavedroad.secrets.cache import SecretCache
+<%- if cookiecutter.database == 'postgresql' %>
+from pavedroad.secrets.sqlalchemy import credential_url
+<%- endif %>
 <%- if cookiecutter.slack_app %>
 from pavedroad.secrets.value import SecretValue
 from pavedroad.secrets.verify import SlackSignatureVerifier
@@ -41,18 +44,42 @@ class Credentials:
 
     def __init__(self, settings: Settings, cache: SecretCache | None = None) -> None:
         self._settings = settings
-        self._cache = cache if cache is not None else SecretCache(ttl=300.0, overlap=900.0)
+        # The ttl bounds how long a rotated secret takes to reach this process; every overlap
+        # window in docs/rotation.md is longer.
+        self._cache = (
+            cache
+            if cache is not None
+            else SecretCache(ttl=settings.secret_cache_ttl_seconds, overlap=900.0)
+        )
 
     def database_url(self) -> str:
-        """The database URL (it may hold a password: never log it)."""
+        """The database URL (it may hold a password: never log it).
+
+        The secret is a URL, or the JSON document (username, password, host, port, dbname) that
+        `pavedroad-secrets rotate` keeps current; see docs/rotation.md.
+        """
 <%- if cookiecutter.database == 'postgresql' %>
         if self._settings.database_url_ref is not None:
-            return self._cache.get(self._settings.database_url_ref).reveal()
+            secret = self._cache.get(self._settings.database_url_ref)
+            return credential_url(secret).render_as_string(hide_password=False)
         path = self._settings.sqlite_path
         path.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{path}"
 <%- else %>
         return IN_MEMORY_URL
+<%- endif %>
+
+    def database_secret(self) -> tuple[SecretCache, str] | None:
+        """The cache and reference that every new database login reads its password from.
+
+        None when the database URL is not a secret (the local SQLite file).
+        """
+<%- if cookiecutter.database == 'postgresql' %>
+        if self._settings.database_url_ref is None:
+            return None
+        return self._cache, self._settings.database_url_ref
+<%- else %>
+        return None
 <%- endif %>
 <%- if cookiecutter.slack_app %>
 
@@ -61,6 +88,15 @@ class Credentials:
         if self._settings.slack_bot_token_ref is None:
             raise LookupError("APP_SLACK_BOT_TOKEN_REF is not set")
         return self._cache.get(self._settings.slack_bot_token_ref)
+
+    async def aslack_bot_token(self) -> SecretValue:
+        """:meth:`slack_bot_token` for request handlers: never blocks the event loop.
+
+        Read on every use, so a rotated token takes effect within the cache's ttl.
+        """
+        if self._settings.slack_bot_token_ref is None:
+            raise LookupError("APP_SLACK_BOT_TOKEN_REF is not set")
+        return await self._cache.aget(self._settings.slack_bot_token_ref)
 
     def slack_signature_verifier(self) -> SlackSignatureVerifier:
         """Checks request signatures against the current and the previous signing secret."""

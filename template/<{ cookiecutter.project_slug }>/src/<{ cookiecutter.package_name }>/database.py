@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pavedroad.secrets.cache import SecretCache
+from pavedroad.secrets.sqlalchemy import RotatingCredentials, without_password
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
@@ -59,8 +61,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine(url: str | URL, *, pool_size: int = 5) -> AsyncEngine:
-    """An engine for ``url``, tuned for a single-process web service."""
+def create_engine(
+    url: str | URL, *, pool_size: int = 5, secret: tuple[SecretCache, str] | None = None
+) -> AsyncEngine:
+    """An engine for ``url``, tuned for a single-process web service.
+
+    With ``secret`` (the cache and reference ``url`` was read from), the engine keeps no
+    password: every new connection logs in with the credentials the cache holds then, retries
+    once the reference is re-read when the server refuses them, and pooled connections opened
+    with rotated-out credentials are replaced when next used (pavedroad-secrets' SQLAlchemy
+    hooks). A password rotation needs no restart.
+    """
     parsed = async_url(url)
     if parsed.get_backend_name() == "sqlite":
         # SQLite allows one writer at a time, and an in-memory database lives only as long as
@@ -77,15 +88,19 @@ def create_engine(url: str | URL, *, pool_size: int = 5) -> AsyncEngine:
         if parsed.database not in (None, "", ":memory:"):
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(
-        parsed,
+    engine = create_async_engine(
+        without_password(parsed) if secret is not None else parsed,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
-        pool_recycle=1800,
+        # Idle connections too move to rotated credentials within this bound.
+        pool_recycle=300,
         pool_timeout=5,
         connect_args={"timeout": 5, "command_timeout": 10},
     )
+    if secret is not None:
+        RotatingCredentials(*secret).install(engine)
+    return engine
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -96,6 +96,15 @@ class Settings(BaseSettings):
     telemetry_enabled: bool = Field(
         True, description="Traces, RED metrics and access logs (off only for benchmarks)."
     )
+    secret_cache_ttl_seconds: float = Field(
+        60.0,
+        gt=0,
+        le=3600,
+        description=(
+            "How long a secret value is used before it is re-read: a rotated secret reaches this "
+            "process within it (docs/rotation.md)."
+        ),
+    )
 <%- if cookiecutter.database == 'postgresql' %>
     database_url_ref: str | None = Field(
         None,

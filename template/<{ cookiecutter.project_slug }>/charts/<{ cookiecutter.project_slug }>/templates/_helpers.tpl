@@ -159,3 +159,9 @@ argocd.argoproj.io/hook-delete-policy: BeforeHookCreation
 {{ include "app.labels" . }}
 app.kubernetes.io/component: migration
 {{- end }}
+
+{{/* Labels of the database rotation CronJob and its objects. */}}
+{{- define "app.rotationLabels" -}}
+{{ include "app.labels" . }}
+app.kubernetes.io/component: secret-rotation
+{{- end }}
