@@ -38,8 +38,10 @@ def backstage_validator() -> Callable[[dict[str, Any], str], list[str]]:
         problems: list[str] = []
         for schema_id in ("EntityEnvelope", "Entity", kind_schema):
             validator = jsonschema.Draft7Validator(schemas[schema_id], registry=registry)
-            problems += [f"{schema_id}: {'/'.join(map(str, e.absolute_path))}: {e.message}"
-                         for e in validator.iter_errors(entity)]
+            problems += [
+                f"{schema_id}: {'/'.join(map(str, e.absolute_path))}: {e.message}"
+                for e in validator.iter_errors(entity)
+            ]
         return problems
 
     return validate
@@ -69,7 +71,10 @@ def test_the_generated_catalog_entry_is_valid(
     assert entity["spec"]["owner"] == f"group:{answers['owner_team']}"
     assert entity["spec"]["lifecycle"] and entity["spec"]["system"]
     assert {link["title"].split(" ")[0] for link in entity["metadata"]["links"]} >= {
-        "SLO", "Runbooks", "On-call"}
+        "SLO",
+        "Runbooks",
+        "On-call",
+    }
     annotations = entity["metadata"]["annotations"]
     assert annotations["github.com/project-slug"].endswith("/" + answers["project_slug"])
     assert "prometheus.io/rule" in annotations
@@ -91,8 +96,11 @@ def test_the_schemas_reject_a_broken_entity(
     break_it: Callable[[dict[str, Any]], object],
     named: str,
 ) -> None:
-    source = (harness.REPO_ROOT / "template.yaml" if kind_schema == "TemplateV1beta3"
-              else rendered("default") / "catalog-info.yaml")
+    source = (
+        harness.REPO_ROOT / "template.yaml"
+        if kind_schema == "TemplateV1beta3"
+        else rendered("default") / "catalog-info.yaml"
+    )
     entity = yaml.safe_load(source.read_text())
     break_it(entity)
     problems = backstage_validator(entity, kind_schema)

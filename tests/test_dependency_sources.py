@@ -29,8 +29,15 @@ def test_make_venv_fails_closed_without_the_internal_index(
     env = {k: v for k, v in os.environ.items() if k not in UNSET}
     if index is not None:
         env["PIP_INDEX_URL"] = index
-    result = subprocess.run(["make", "--no-print-directory", "venv"], cwd=project, env=env,
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        ["make", "--no-print-directory", "venv"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode != 0, result.stdout
     assert "set PIP_INDEX_URL to the company index" in result.stderr, result.stderr
     assert not (project / ".venv").exists(), "it must stop before installing anything"

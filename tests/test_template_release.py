@@ -32,15 +32,24 @@ def _check(project: Path, tmp_path: Path, commit: str, source: Path | str) -> st
     answers.write_text(f"_commit: {commit}\n_src_path: {source}\nproject_slug: x\n")
     result = subprocess.run(
         [sys.executable, str(project / "scripts" / "check_template_release.py"), str(answers)],
-        capture_output=True, text=True, timeout=60, check=False)
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr  # a warning, never a failure
     return result.stdout
 
 
 @pytest.mark.parametrize(
     ("commit", "warns"),
-    [("v0.1.0", True), ("v0.1.0-3-gabc1234", True), ("abc1234", True), ("v0.2.0", False),
-     ("v0.2.0-1-gabc1234", False)],
+    [
+        ("v0.1.0", True),
+        ("v0.1.0-3-gabc1234", True),
+        ("abc1234", True),
+        ("v0.2.0", False),
+        ("v0.2.0-1-gabc1234", False),
+    ],
 )
 def test_a_newer_release_is_a_warning_naming_the_update(
     rendered: Callable[..., Path], template_repo: Path, tmp_path: Path, commit: str, warns: bool

@@ -110,8 +110,10 @@ def version_disagreements(project: Path) -> list[str]:
             continue
         tool = str(repo.get("repo", "")).rstrip("/").rsplit("/", 1)[-1]
         if tool in pinned and not _same(str(repo.get("rev", "")), pinned[tool]):
-            problems.append(f".pre-commit-config.yaml: {repo['repo']} rev {repo.get('rev')} "
-                            f"!= {tool} {pinned[tool]}")
+            problems.append(
+                f".pre-commit-config.yaml: {repo['repo']} rev {repo.get('rev')} "
+                f"!= {tool} {pinned[tool]}"
+            )
     return problems
 
 
@@ -120,8 +122,10 @@ def test_workflows_and_pre_commit_install_the_pinned_versions(
 ) -> None:
     project = rendered("default")
     assert not version_disagreements(project)
-    uses = "\n".join((project / ".github" / "workflows" / name).read_text()
-                     for name in ("ci.yml", "chart.yml", "terraform.yml"))
+    uses = "\n".join(
+        (project / ".github" / "workflows" / name).read_text()
+        for name in ("ci.yml", "chart.yml", "terraform.yml")
+    )
     assert uses.count(MISE_ACTION) >= 4, "the tools come from .tool-versions through mise"
 
 
@@ -129,13 +133,25 @@ def test_workflows_and_pre_commit_install_the_pinned_versions(
     ("relpath", "before", "after", "named"),
     [
         (".github/workflows/ci.yml", "syft-version: v1.57.1", "syft-version: v1.24.0", "syft"),
-        (".github/workflows/chart.yml", "install_args: helm conftest",
-         "install_args: helm@3.15.2 conftest", "helm@3.15.2"),
-        (".github/workflows/ci.yml", "- run: make venv\n",
-         "- run: go install github.com/open-policy-agent/conftest@v0.50.0\n", "installs conftest"),
-        (".pre-commit-config.yaml", "repos:\n",
-         "repos:\n  - repo: https://github.com/gitleaks/gitleaks\n    rev: v8.18.0\n"
-         "    hooks:\n      - id: gitleaks\n", "gitleaks"),
+        (
+            ".github/workflows/chart.yml",
+            "install_args: helm conftest",
+            "install_args: helm@3.15.2 conftest",
+            "helm@3.15.2",
+        ),
+        (
+            ".github/workflows/ci.yml",
+            "- run: make venv\n",
+            "- run: go install github.com/open-policy-agent/conftest@v0.50.0\n",
+            "installs conftest",
+        ),
+        (
+            ".pre-commit-config.yaml",
+            "repos:\n",
+            "repos:\n  - repo: https://github.com/gitleaks/gitleaks\n    rev: v8.18.0\n"
+            "    hooks:\n      - id: gitleaks\n",
+            "gitleaks",
+        ),
         (".tool-versions", "python 3.11", "python 3.12", "PYTHON_VERSION"),
     ],
     ids=["action-input", "mise-version", "go-install", "pre-commit-rev", "python"],

@@ -66,8 +66,10 @@ def _fetch(name: str, version: str, integrity: str, work: Path) -> Path:
     algorithm, _, expected = integrity.partition("-")
     digest = base64.b64encode(hashlib.new(algorithm, tarball.read_bytes()).digest()).decode()
     if digest != expected:
-        raise SchemaError(f"{name}@{version}: the tarball's {algorithm} is {digest}, pinned "
-                          f"{expected}; re-pin from `npm view {name}@{version} dist.integrity`")
+        raise SchemaError(
+            f"{name}@{version}: the tarball's {algorithm} is {digest}, pinned "
+            f"{expected}; re-pin from `npm view {name}@{version} dist.integrity`"
+        )
     target = work / name.replace("/", "__")
     with tarfile.open(tarball) as archive:
         archive.extractall(target, filter="data")

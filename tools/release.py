@@ -46,13 +46,16 @@ def _git(root: Path, *args: str) -> str:
     return result.stdout
 
 
-def release_changelog(path: Path, heading: re.Pattern[str], unreleased: str, new: str,
-                      version: tuple[int, int, int]) -> None:
+def release_changelog(
+    path: Path, heading: re.Pattern[str], unreleased: str, new: str, version: tuple[int, int, int]
+) -> None:
     """Move the entries under ``unreleased`` to a ``new`` section; older headings must be older."""
     text = path.read_text()
     if unreleased + "\n" not in text:
-        raise ReleaseError(f"{path.parent.name}/{path.name} has no '{unreleased}' section; "
-                           "add the changes being released there")
+        raise ReleaseError(
+            f"{path.parent.name}/{path.name} has no '{unreleased}' section; "
+            "add the changes being released there"
+        )
     head, _, rest = text.partition(unreleased + "\n")
     body, separator, older = rest.partition("\n## ")
     if not body.strip():
@@ -82,33 +85,64 @@ def release(root: Path, version: str, libraries: dict[str, str], today: datetime
     return tag
 
 
-def _write_release(root: Path, version: str, number: tuple[int, int, int], tag: str,
-                   libraries: dict[str, str], today: datetime.date) -> None:
+def _write_release(
+    root: Path,
+    version: str,
+    number: tuple[int, int, int],
+    tag: str,
+    libraries: dict[str, str],
+    today: datetime.date,
+) -> None:
     service = root / SERVICE.relative_to(ROOT)
     for name, lib_version in libraries.items():
         if name not in LIBRARIES:
             raise ReleaseError(f"--lib {name}: not a library; use one of {', '.join(LIBRARIES)}")
         lib_number = _semver(lib_version, f"--lib {name}")
         lib = root / "libs" / name
-        release_changelog(lib / "CHANGELOG.md", re.compile(r"^## \[(\d+\.\d+\.\d+)\]", re.M),
-                          "## [Unreleased]", f"## [{lib_version}] - {today.isoformat()}",
-                          lib_number)
+        release_changelog(
+            lib / "CHANGELOG.md",
+            re.compile(r"^## \[(\d+\.\d+\.\d+)\]", re.M),
+            "## [Unreleased]",
+            f"## [{lib_version}] - {today.isoformat()}",
+            lib_number,
+        )
         pyproject = lib / "pyproject.toml"
-        pyproject.write_text(re.sub(r'(?m)^version = "[^"]+"$', f'version = "{lib_version}"',
-                                    pyproject.read_text(), count=1))
+        pyproject.write_text(
+            re.sub(
+                r'(?m)^version = "[^"]+"$',
+                f'version = "{lib_version}"',
+                pyproject.read_text(),
+                count=1,
+            )
+        )
         distribution = re.escape(LIBRARIES[name])
         for pinned in (service / "pyproject.toml", service / "requirements-internal.txt"):
-            pinned.write_text(re.sub(rf"({distribution}(?:\[[\w,]+\])?==)[\w.]+",
-                                     rf"\g<1>{lib_version}", pinned.read_text()))
-    release_changelog(root / "CHANGELOG.md", re.compile(r"^## (\d+\.\d+\.\d+) ", re.M),
-                      "## Unreleased", f"## {version} - {today.isoformat()} (tag {tag})", number)
+            pinned.write_text(
+                re.sub(
+                    rf"({distribution}(?:\[[\w,]+\])?==)[\w.]+",
+                    rf"\g<1>{lib_version}",
+                    pinned.read_text(),
+                )
+            )
+    release_changelog(
+        root / "CHANGELOG.md",
+        re.compile(r"^## (\d+\.\d+\.\d+) ", re.M),
+        "## Unreleased",
+        f"## {version} - {today.isoformat()} (tag {tag})",
+        number,
+    )
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description="Release the template (see RELEASING.md).")
     parser.add_argument("version", help="the template's new version, X.Y.Z")
-    parser.add_argument("--lib", action="append", default=[], metavar="NAME=VERSION",
-                        help="also release a library: observability=0.2.2")
+    parser.add_argument(
+        "--lib",
+        action="append",
+        default=[],
+        metavar="NAME=VERSION",
+        help="also release a library: observability=0.2.2",
+    )
     args = parser.parse_args(argv)
     libraries = dict(item.partition("=")[::2] for item in args.lib)
     try:

@@ -35,8 +35,10 @@ def test_release_moves_changelogs_bumps_pins_commits_and_tags(clone: Path) -> No
     assert harness.git(clone, "describe", "--tags").strip() == "v9.0.0"  # what copier records
     changelog = (clone / "CHANGELOG.md").read_text()
     assert "## Unreleased\n\n## 9.0.0 - 2026-12-01 (tag v9.0.0)\n" in changelog
-    assert "## [Unreleased]\n\n## [9.1.0] - 2026-12-01\n\n- A change." in (
-        clone / "libs/secrets/CHANGELOG.md").read_text()
+    assert (
+        "## [Unreleased]\n\n## [9.1.0] - 2026-12-01\n\n- A change."
+        in (clone / "libs/secrets/CHANGELOG.md").read_text()
+    )
     pyproject = (clone / "libs/secrets/pyproject.toml").read_text()
     assert re.search(r'(?m)^version = "9.1.0"$', pyproject)
     service = clone / release.SERVICE.relative_to(release.ROOT)

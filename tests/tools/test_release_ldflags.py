@@ -33,19 +33,28 @@ def test_plain_helm_template_assumes_upstreams_kubernetes_version(
     tools_dir: Path, tmp_path: Path
 ) -> None:
     helm = str(tools_dir / "bin" / "helm")
-    result = subprocess.run([helm, "template", str(_chart(tmp_path, ">=1.29.0-0"))],
-                            capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [helm, "template", str(_chart(tmp_path, ">=1.29.0-0"))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, (
         "helm assumes an old Kubernetes: rebuild it with upstream's ldflags "
-        f"(tools/versions.toml [go.helm]): {result.stderr}")
+        f"(tools/versions.toml [go.helm]): {result.stderr}"
+    )
     assert 'kube: "v1.37.0"' in result.stdout, result.stdout
 
 
-def test_helm_still_refuses_a_chart_for_a_newer_kubernetes(
-    tools_dir: Path, tmp_path: Path
-) -> None:
+def test_helm_still_refuses_a_chart_for_a_newer_kubernetes(tools_dir: Path, tmp_path: Path) -> None:
     helm = str(tools_dir / "bin" / "helm")
-    result = subprocess.run([helm, "template", str(_chart(tmp_path, ">=1.99.0-0"))],
-                            capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [helm, "template", str(_chart(tmp_path, ">=1.99.0-0"))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode != 0
     assert "incompatible with Kubernetes v1.37.0" in result.stderr
