@@ -123,6 +123,11 @@ def test_the_chart_admits_only_images_signed_by_this_repository(
     assert authority["attestations"] == [{"name": "sbom", "predicateType": "cyclonedx"}]
     (namespace,) = [d for d in docs if d and d["kind"] == "Namespace"]
     assert namespace["metadata"]["labels"]["policy.sigstore.dev/include"] == "true"
+    # Where Argo CD creates the namespace instead, its managed metadata opts in the same way.
+    for env in ("dev", "staging", "prod"):
+        app = yaml.safe_load((project / f"deploy/argocd/apps/{env}.yaml").read_text())
+        labels = app["spec"]["syncPolicy"]["managedNamespaceMetadata"]["labels"]
+        assert labels["policy.sigstore.dev/include"] == "true", env
 
     pem = (
         "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----"
