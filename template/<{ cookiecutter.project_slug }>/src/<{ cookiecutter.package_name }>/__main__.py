@@ -32,7 +32,11 @@ def describe_settings_errors(error: ValidationError) -> str:
 def _migrate(settings: Settings, revision: str) -> None:
     from <{ cookiecutter.package_name }> import schema
     from <{ cookiecutter.package_name }>.credentials import Credentials
+<%- if cookiecutter.database == 'postgresql' %>
+    from <{ cookiecutter.package_name }>.database import client_tls, create_engine, display_url
+<%- else %>
     from <{ cookiecutter.package_name }>.database import create_engine, display_url
+<%- endif %>
     from <{ cookiecutter.package_name }>.telemetry import configure_telemetry, get_logger
 
     configure_telemetry(settings)
@@ -41,7 +45,14 @@ def _migrate(settings: Settings, revision: str) -> None:
 
     async def run() -> None:
         with Credentials(settings) as credentials:
+<%- if cookiecutter.database == 'postgresql' %>
+            tls = client_tls(settings.database_tls_dir) if settings.database_tls_dir else None
+            engine = create_engine(
+                credentials.database_url(), tls=tls.context if tls is not None else None
+            )
+<%- else %>
             engine = create_engine(credentials.database_url())
+<%- endif %>
             try:
                 before = await schema.current_revisions(engine)
                 await schema.upgrade(engine, revision)

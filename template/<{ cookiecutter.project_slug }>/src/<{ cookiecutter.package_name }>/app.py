@@ -15,7 +15,16 @@ from <{ cookiecutter.package_name }>.background import BackgroundWork
 from <{ cookiecutter.package_name }> import __version__, api, health, schema
 <% endif -%>
 from <{ cookiecutter.package_name }>.credentials import Credentials<% if cookiecutter.slack_app %>, SigningSecrets<% endif %>
+<%- if cookiecutter.database == 'postgresql' %>
+from <{ cookiecutter.package_name }>.database import (
+    client_tls,
+    create_engine,
+    display_url,
+    session_factory,
+)
+<%- else %>
 from <{ cookiecutter.package_name }>.database import create_engine, display_url, session_factory
+<%- endif %>
 <%- if cookiecutter.slack_app %>
 from <{ cookiecutter.package_name }>.event_dedup import ProcessedEvents
 <%- endif %>
@@ -62,11 +71,20 @@ def create_app(settings: Settings | None = None, lifecycle: Lifecycle | None = N
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         credentials = Credentials(settings)
+<%- if cookiecutter.database == 'postgresql' %>
+        # The client certificate is re-read when cert-manager renews it: no restart either.
+        database_tls = (
+            (await asyncio.to_thread(client_tls, settings.database_tls_dir)).start()
+            if settings.database_tls_dir is not None
+            else None
+        )
+<%- endif %>
         # Secret reads may wait on a backend: never on the event loop.
         engine = create_engine(
             await asyncio.to_thread(credentials.database_url),
 <%- if cookiecutter.database == 'postgresql' %>
             pool_size=settings.db_pool_size,
+            tls=database_tls.context if database_tls is not None else None,
 <%- endif %>
             # New logins read the password through the cache: a rotation needs no restart.
             secret=credentials.database_secret(),
@@ -128,6 +146,10 @@ def create_app(settings: Settings | None = None, lifecycle: Lifecycle | None = N
                 await signing_secrets.close()
 <%- endif %>
             await engine.dispose()
+<%- if cookiecutter.database == 'postgresql' %>
+            if database_tls is not None:
+                await asyncio.to_thread(database_tls.stop)
+<%- endif %>
             await asyncio.to_thread(credentials.close)
             logger.info("service stopped")
 

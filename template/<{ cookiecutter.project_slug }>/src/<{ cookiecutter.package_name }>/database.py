@@ -12,10 +12,17 @@ created by the Alembic migrations at startup and gone when the process exits. Ch
 
 from __future__ import annotations
 
+import ssl
+<% if cookiecutter.database == 'postgresql' -%>
+from pathlib import Path
+<% endif -%>
 from typing import Any
 
 from pavedroad.secrets.cache import SecretCache
 from pavedroad.secrets.sqlalchemy import RotatingCredentials, without_password
+<% if cookiecutter.database == 'postgresql' -%>
+from pavedroad.secrets.tls import CertificateReloader
+<% endif -%>
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
@@ -61,8 +68,33 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+<% if cookiecutter.database == 'postgresql' -%>
+def client_tls(directory: Path, *, poll_interval: float = 10.0) -> CertificateReloader:
+    """The PostgreSQL client certificate in ``directory``, kept loaded as it is renewed.
+
+    ``directory`` holds cert-manager's ``tls.crt``, ``tls.key`` and ``ca.crt``. The context
+    trusts only ``ca.crt`` and checks the server's host name (libpq's ``sslmode=verify-full``).
+    Once started, the reloader loads a renewed pair into the same context: new connections
+    present it and open ones finish with the old, with no restart (docs/rotation.md).
+    """
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED and check_hostname
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return CertificateReloader(
+        str(directory / "tls.crt"),
+        str(directory / "tls.key"),
+        context=context,
+        ca_file=str(directory / "ca.crt"),
+        poll_interval=poll_interval,
+    )
+
+
+<% endif -%>
 def create_engine(
-    url: str | URL, *, pool_size: int = 5, secret: tuple[SecretCache, str] | None = None
+    url: str | URL,
+    *,
+    pool_size: int = 5,
+    secret: tuple[SecretCache, str] | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> AsyncEngine:
     """An engine for ``url``, tuned for a single-process web service.
 
@@ -70,10 +102,16 @@ def create_engine(
     password: every new connection logs in with the credentials the cache holds then, retries
     once the reference is re-read when the server refuses them, and pooled connections opened
     with rotated-out credentials are replaced when next used (pavedroad-secrets' SQLAlchemy
-    hooks). A password rotation needs no restart.
+    hooks). A password rotation needs no restart. ``tls`` is the client context for
+    PostgreSQL (``client_tls``): every new connection uses it as loaded at that moment.
     """
     parsed = async_url(url)
     if parsed.get_backend_name() == "sqlite":
+        if tls is not None:
+            raise ValueError(
+                "APP_DATABASE_TLS_DIR is set but the database is SQLite: unset it, or point "
+                "APP_DATABASE_URL_REF at PostgreSQL"
+            )
         # SQLite allows one writer at a time, and an in-memory database lives only as long as
         # its connection: keep exactly one connection, never recycled, and let sessions take
         # turns on it (no lock contention, no busy waiting).
@@ -96,7 +134,11 @@ def create_engine(
         # Idle connections too move to rotated credentials within this bound.
         pool_recycle=300,
         pool_timeout=5,
-        connect_args={"timeout": 5, "command_timeout": 10},
+        connect_args={
+            "timeout": 5,
+            "command_timeout": 10,
+            **({"ssl": tls} if tls is not None else {}),
+        },
     )
     if secret is not None:
         RotatingCredentials(*secret).install(engine)

@@ -116,6 +116,14 @@ class Settings(BaseSettings):
     sqlite_path: Path = Field(
         DEFAULT_SQLITE_PATH, description="SQLite file used in `local` without a database URL."
     )
+    database_tls_dir: Path | None = Field(
+        None,
+        description=(
+            "Directory with the PostgreSQL client certificate (tls.crt, tls.key) and the CA "
+            "(ca.crt): connect over TLS with sslmode=verify-full, reloading a renewed "
+            "certificate with no restart (docs/rotation.md)."
+        ),
+    )
     db_pool_size: int = Field(5, ge=1, le=100)
     migrate_on_start: bool | None = Field(
         None,

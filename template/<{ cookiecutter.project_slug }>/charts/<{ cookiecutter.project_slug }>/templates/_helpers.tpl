@@ -165,3 +165,22 @@ app.kubernetes.io/component: migration
 {{ include "app.labels" . }}
 app.kubernetes.io/component: secret-rotation
 {{- end }}
+
+{{/* True when the service connects to PostgreSQL with a cert-manager client certificate. */}}
+{{- define "app.databaseClientTLS" -}}
+{{- if and .Values.database.enabled .Values.database.tls.clientCertificate.enabled }}true{{- end }}
+{{- end }}
+
+{{/*
+The client certificate's Secret, projected read-only at /var/run/secrets/database-client/ in the
+server and migration pods (tls.crt, tls.key, ca.crt): a volume of its own, since nothing can be
+mounted inside the read-only secrets volume.
+*/}}
+{{- define "app.databaseClientTLSVolume" -}}
+- name: database-client-tls
+  projected:
+    defaultMode: 0440
+    sources:
+      - secret:
+          name: {{ include "app.fullname" . }}-database-client-tls
+{{- end }}
