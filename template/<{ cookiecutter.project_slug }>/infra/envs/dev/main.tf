@@ -79,6 +79,7 @@ module "secrets" {
   secrets = {
 <%- if db %>
     database-url = "PostgreSQL URL of the service's database user, written by the rotation function"
+    database-admin = "Credential of the database role with CREATEROLE that the rotation job uses; put by hand, read only by the rotation role"
 <%- endif %>
 <%- if slack %>
 
@@ -105,10 +106,55 @@ module "service_iam" {
   oidc_providers = concat(
     [{ arn = module.cluster.oidc_provider_arn, issuer = module.cluster.oidc_issuer }],
   )
+<%- if db %>
+  # Everything but the admin credential, which only the rotation job reads.
+  secret_arns = [for name, arn in module.secrets.secret_arns : arn if name != "database-admin"]
+<%- else %>
   secret_arns  = values(module.secrets.secret_arns)
+<%- endif %>
   kms_key_arns = compact([module.secrets.kms_key_arn, module.secrets.replica_kms_key_arn])
 <%- if db %>
   db_connect   = { resource_id = module.database.resource_id, username = "<{ cookiecutter.package_name }>" }
 <%- endif %>
   tags         = local.tags
+}
+<%- if db %>
+
+# The rotation CronJob's role (the chart's rotation.awsRoleArn, "<service>-<env>-rotation"):
+# rotate the database secret and read the admin credential, nothing else (docs/rotation.md).
+module "rotation_iam" {
+  source = "../../modules/service-iam"
+
+  role_name        = "${local.name}-rotation"
+  namespace        = local.namespace
+  service_accounts = ["${local.service}-rotate-database"]
+  oidc_providers = concat(
+    [{ arn = module.cluster.oidc_provider_arn, issuer = module.cluster.oidc_issuer }],
+  )
+  secret_arns         = [module.secrets.secret_arns["database-admin"]]
+  rotated_secret_arns = [module.secrets.secret_arns["database-url"]]
+  kms_key_arns        = compact([module.secrets.kms_key_arn, module.secrets.replica_kms_key_arn])
+  tags                = local.tags
+}
+<%- endif %>
+
+# Velero's role for this service's backups (the chart's backup.storageLocation.irsaRoleArn,
+# "<service>-velero-<env>"): the service's prefix of the backup bucket and EBS snapshots.
+# Velero's server ServiceAccount (velero-server in the velero namespace, as Velero's Helm chart
+# names it) assumes it through the BackupStorageLocation's credential profile (docs/dr.md).
+module "velero_iam" {
+  source = "../../modules/service-iam"
+
+  role_name        = "${local.service}-velero-${local.environment}"
+  namespace        = "velero"
+  service_accounts = ["velero-server"]
+  oidc_providers = concat(
+    [{ arn = module.cluster.oidc_provider_arn, issuer = module.cluster.oidc_issuer }],
+  )
+  backup = {
+    bucket       = "${local.service}-backups-<{ cookiecutter.aws_account_id }>"
+    prefix       = local.service
+    kms_key_arns = []
+  }
+  tags = local.tags
 }

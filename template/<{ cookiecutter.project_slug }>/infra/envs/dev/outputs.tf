@@ -5,6 +5,18 @@ output "service_role_arn" {
   value       = module.service_iam.role_arn
 }
 
+<%- if db %>
+output "rotation_role_arn" {
+  description = "IRSA role of the rotation CronJob: the chart's rotation.awsRoleArn."
+  value       = module.rotation_iam.role_arn
+}
+
+<%- endif %>
+output "velero_role_arn" {
+  description = "IAM role Velero assumes for this service's backups: the chart's backup.storageLocation.irsaRoleArn."
+  value       = module.velero_iam.role_arn
+}
+
 output "registry_url" {
   description = "ECR repository of the service's images."
   value       = module.registry.repository_url

@@ -9,7 +9,7 @@ variable "tags" {
 }
 
 variable "role_name" {
-  description = "Name of the IAM role; the chart's serviceAccount.awsRoleArn names it (\"<service>-<environment>\")."
+  description = "Name of the IAM role, as the chart's values name it: serviceAccount.awsRoleArn (\"<service>-<environment>\"), rotation.awsRoleArn (\"<service>-<environment>-rotation\") or backup.storageLocation.irsaRoleArn (\"<service>-velero-<environment>\")."
   type        = string
 
   validation {
@@ -32,7 +32,7 @@ variable "oidc_providers" {
 }
 
 variable "namespace" {
-  description = "Kubernetes namespace of the service's ServiceAccounts (the chart's release namespace)."
+  description = "Kubernetes namespace of the ServiceAccounts (the chart's release namespace, or Velero's)."
   type        = string
 
   validation {
@@ -42,7 +42,7 @@ variable "namespace" {
 }
 
 variable "service_accounts" {
-  description = "Names of the ServiceAccounts that may assume the role: the chart's \"<release>\" and \"<release>-migrate\"."
+  description = "Names of the ServiceAccounts that may assume the role: the chart's \"<release>\" and \"<release>-migrate\", its \"<release>-rotate-database\", or Velero's server."
   type        = list(string)
 
   validation {
@@ -52,13 +52,36 @@ variable "service_accounts" {
 }
 
 variable "secret_arns" {
-  description = "ARNs of the secrets the service reads (and nothing else)."
+  description = "ARNs of the secrets the role reads (and nothing else); empty for none."
   type        = list(string)
+  default     = []
 }
 
 variable "kms_key_arns" {
-  description = "KMS keys that encrypt those secrets (the primary key and its replica)."
+  description = "KMS keys that encrypt the secrets read or rotated (the primary key and its replica)."
   type        = list(string)
+  default     = []
+}
+
+variable "rotated_secret_arns" {
+  description = "ARNs of the secrets this role rotates (the rotation job's: the database secret), with put and label moves; empty for none."
+  type        = list(string)
+  default     = []
+}
+
+variable "backup" {
+  description = "Velero's access: the S3 bucket and key prefix of the service's backups, the KMS keys that encrypt them (may be empty) and EBS snapshots; null to grant none."
+  type = object({
+    bucket       = string
+    prefix       = string
+    kms_key_arns = list(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.backup == null || (can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.backup.bucket)) && can(regex("^[A-Za-z0-9][A-Za-z0-9._/-]*[A-Za-z0-9]$", var.backup.prefix)))
+    error_message = "backup.bucket must be an S3 bucket name and backup.prefix a key prefix without leading or trailing slash or wildcard."
+  }
 }
 
 variable "db_connect" {
