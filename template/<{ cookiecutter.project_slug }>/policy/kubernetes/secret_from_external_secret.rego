@@ -2,8 +2,9 @@
 # title: Secrets come through an ExternalSecret
 # description: >-
 #   Every Secret a pod reads (volumes, projected volumes, env and envFrom) is the target of an
-#   ExternalSecret in the same release, so secret material only ever comes from the provider. Local-
-#   development Secrets (annotated pavedroad.io/local-development) are the exception.
+#   ExternalSecret in the same release, so secret material only ever comes from the provider, or
+#   is a certificate a cert-manager Certificate of the release issues (its key never leaves the
+#   cluster). Local-development Secrets (annotated pavedroad.io/local-development) are the exception.
 # custom:
 #   id: SEC-004
 #   severity: deny
@@ -20,6 +21,7 @@ deny contains k8s.msg("SEC-004", pod.object, sprintf("reads Secret %q, which no 
 	some pod in k8s.pods
 	some name in k8s.secret_refs(pod)
 	not _external(name)
+	not _issued_certificate(name)
 	not _local_development(name)
 }
 
@@ -27,6 +29,13 @@ _external(name) if {
 	some es in k8s.objects
 	es.kind == "ExternalSecret"
 	object.get(es.spec, ["target", "name"], es.metadata.name) == name
+}
+
+_issued_certificate(name) if {
+	some certificate in k8s.objects
+	certificate.kind == "Certificate"
+	startswith(certificate.apiVersion, "cert-manager.io/")
+	certificate.spec.secretName == name
 }
 
 _local_development(name) if {
