@@ -78,7 +78,7 @@ module "secrets" {
   name_prefix = "${local.service}/${local.environment}"
   secrets = {
 <%- if db %>
-    database-url = "PostgreSQL URL of the service's database user, written by the rotation function"
+    database-url   = "PostgreSQL URL of the service's database user, written by the rotation function"
     database-admin = "Credential of the database role with CREATEROLE that the rotation job uses; put by hand, read only by the rotation role"
 <%- endif %>
 <%- if slack %>
@@ -108,7 +108,7 @@ module "service_iam" {
   )
 <%- if db %>
   # Everything but the admin credential, which only the rotation job reads.
-  secret_arns = [for name, arn in module.secrets.secret_arns : arn if name != "database-admin"]
+  secret_arns  = [for name, arn in module.secrets.secret_arns : arn if name != "database-admin"]
 <%- else %>
   secret_arns  = values(module.secrets.secret_arns)
 <%- endif %>
