@@ -140,8 +140,8 @@ module "rotation_iam" {
 
 # Velero's role for this service's backups (the chart's backup.storageLocation.irsaRoleArn,
 # "<service>-velero-<env>"): the service's prefix of the backup bucket and EBS snapshots.
-# Velero's server ServiceAccount (velero-server in the velero namespace, as Velero's Helm chart
-# names it) assumes it through the BackupStorageLocation's credential profile (docs/dr.md).
+# Only Velero's server ServiceAccount (velero-server in the velero namespace, as Velero's Helm
+# chart names it) may assume it (docs/infra.md).
 module "velero_iam" {
   source = "../../modules/service-iam"
 
