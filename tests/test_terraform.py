@@ -261,3 +261,51 @@ def test_stale_readme_bad_formatting_and_lint_fail_ci(
         lambda text: text + 'variable "unused" {\n  type = string\n}\n',
     )
     harness.assert_make_fails(project, "infra-lint", expect="terraform_unused_declarations")
+
+
+def _module_block(text: str, name: str) -> str:
+    match = re.search(rf'^module "{name}" {{\n(.*?)^}}\n', text, re.MULTILINE | re.DOTALL)
+    assert match, f'module "{name}" is missing'
+    return match.group(1)
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_rotation_and_velero_roles_exist_with_exact_trust(
+    rendered: Callable[..., Path], env: str
+) -> None:
+    """The chart's rotation.awsRoleArn and backup.storageLocation.irsaRoleArn name roles that
+    infra/ creates, each trusting one exact ServiceAccount (TFM-007 checks the trust's form)."""
+    project = rendered("default")
+    main = (project / f"infra/envs/{env}/main.tf").read_text(encoding="utf-8")
+    outputs = (project / f"infra/envs/{env}/outputs.tf").read_text(encoding="utf-8")
+    rotation = _module_block(main, "rotation_iam")
+    assert 'role_name        = "${local.name}-rotation"' in rotation
+    assert 'service_accounts = ["${local.service}-rotate-database"]' in rotation
+    assert 'rotated_secret_arns = [module.secrets.secret_arns["database-url"]]' in rotation
+    velero = _module_block(main, "velero_iam")
+    assert 'role_name        = "${local.service}-velero-${local.environment}"' in velero
+    assert 'namespace        = "velero"' in velero
+    assert 'service_accounts = ["velero-server"]' in velero
+    for block in (rotation, velero):
+        assert "*" not in block
+    # The service's own role does not read the admin credential the rotation job uses.
+    assert 'arn if name != "database-admin"' in _module_block(main, "service_iam")
+    assert "module.rotation_iam.role_arn" in outputs
+    assert "module.velero_iam.role_arn" in outputs
+    # The chart's values for this environment name the same roles.
+    chart = project / "charts/team-notes"
+    values = (chart / ("values.yaml" if env == "dev" else f"values-{env}.yaml")).read_text(
+        encoding="utf-8"
+    )
+    if env != "dev":
+        assert f"role/team-notes-{env}-rotation" in values
+    else:
+        assert "role/team-notes-dev-rotation" in values
+    env_values = (chart / f"values-{env}.yaml").read_text(encoding="utf-8")
+    assert f"role/team-notes-velero-{env}" in env_values
+    # The module's trust: StringEquals on the exact subjects, never StringLike.
+    module = (project / "infra/modules/service-iam/main.tf").read_text(encoding="utf-8")
+    trust = module[module.index('data "aws_iam_policy_document" "trust"') :]
+    trust = trust[: trust.index('resource "aws_iam_role" "this"')]
+    assert "StringLike" not in trust
+    assert 'test     = "StringEquals"' in trust
