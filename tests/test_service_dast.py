@@ -40,7 +40,7 @@ def _checks_run(events: Path) -> tuple[Counter[str], set[str]]:
         if not scenario:
             continue
         operations.add(scenario["recorder"]["label"])
-        for results in scenario["recorder"]["checks"].values():
+        for results in scenario["recorder"].get("checks", {}).values():
             checks.update(result["name"] for result in results)
     return checks, operations
 
