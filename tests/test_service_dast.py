@@ -8,7 +8,9 @@ for some input: `make dast` must fail and name schemathesis, the check and the o
 
 from __future__ import annotations
 
+import datetime
 import json
+import subprocess
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable
@@ -20,14 +22,14 @@ from tests import harness
 
 CHECKS = {"not_a_server_error", "response_schema_conformance", "content_type_conformance"}
 HEALTH = "src/team_notes/health.py"
-BROKEN_ROUTE = '''
+BROKEN_ROUTE = """
 
 @router.get("/notes/count")
 async def notes_count(limit: int = 10) -> dict[str, int]:
     if limit < 0:
         raise ValueError("limit must not be negative")
     return {"count": min(limit, 3)}
-'''
+"""
 
 
 def _checks_run(events: Path) -> tuple[Counter[str], set[str]]:
@@ -68,3 +70,18 @@ def test_make_dast_runs_its_checks_and_fails_on_a_server_error(
         expect=["schemathesis", "Server error", "GET /notes/count", "schemathesis found problems"],
         timeout=300,
     )
+    # A dated suppression names the operation as schemathesis prints it, and only that one.
+    with (project / ".security-suppressions.toml").open("a", encoding="utf-8") as fh:
+        fh.write(
+            '\n[[suppression]]\nid = "GET /notes/count"\nscanner = "schemathesis"\n'
+            'reason = "accepted for the mutation test only"\nowner = "@platform"\n'
+            f"expires = {datetime.date.today() + datetime.timedelta(days=30)}\n"
+        )
+    flags = subprocess.run(
+        ["python3", "scripts/security_suppressions.py", "args", "schemathesis"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert flags.splitlines() == ["--exclude-name=GET /notes/count"]
