@@ -153,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     run = subprocess.run(command, timeout=args.time_limit, check=False)
                     status = run.returncode
+                    if server.poll() is not None:  # a crash that schemathesis did not see
+                        print(f"dast: the service exited ({server.returncode})", file=sys.stderr)
+                        status = 1
                 except subprocess.TimeoutExpired:
                     print(f"dast: schemathesis ran past {args.time_limit:g}s", file=sys.stderr)
             except RuntimeError as exc:
