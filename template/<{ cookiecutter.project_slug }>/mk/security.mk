@@ -82,3 +82,17 @@ sign: ## Sign IMAGE_REF by digest with COSIGN_KEY and attest its CycloneDX SBOM 
 
 verify: ## Verify IMAGE_REF's signature and SBOM attestation, for the digest that `make sign` recorded
 	$(SUPPLY_CHAIN) verify $(IMAGE_REF) --key $(COSIGN_PUB) --signed-digest-file $(SIGNED_DIGEST)
+
+# ---------------------------------------------------------------------------------------------
+# DAST: schemathesis against the running service's OpenAPI document (scripts/dast.py). The
+# service runs on a free loopback port, on a throwaway SQLite database, without Slack; the
+# examples per operation and the run's seconds are bounded. Reports: $(REPORTS)/dast-*.
+DAST_MAX_EXAMPLES ?= 25
+DAST_TIME_LIMIT ?= 120
+
+.PHONY: dast
+dast: $(VENV_STAMP) scan-suppressions ## DAST: schemathesis on the running service (5xx, response schema, crashes)
+	$(VENV_BIN)/python scripts/dast.py --reports $(REPORTS) --max-examples $(DAST_MAX_EXAMPLES) \
+		--time-limit $(DAST_TIME_LIMIT)
+
+CI_CHECKS += dast

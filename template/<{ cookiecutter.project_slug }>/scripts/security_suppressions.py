@@ -38,6 +38,7 @@ SCANNERS = {
     "bandit": "args",
     "hadolint": "args",
     "pip-audit": "args",
+    "schemathesis": "args",
     "gitleaks": "ignorefile",
     "trivy": "ignorefile",
     "zap": "ignorefile",
@@ -108,6 +109,9 @@ def scanner_args(scanner: str, ids: list[str]) -> list[str]:
         return [f"--ignore={rule}" for rule in ids]
     if scanner == "pip-audit":
         return [f"--ignore-vuln={vuln}" for vuln in ids]
+    if scanner == "schemathesis":
+        # The operation as schemathesis names it ("GET /path"): it is not fuzzed at all.
+        return [f"--exclude-name={operation}" for operation in ids]
     raise SuppressionError(f"{scanner} takes an ignore file: use `ignorefile {scanner} PATH`")
 
 

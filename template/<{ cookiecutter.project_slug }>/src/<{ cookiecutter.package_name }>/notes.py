@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -35,8 +35,14 @@ def _saved(note: Note) -> SavedNote:
         channel_id=note.channel_id,
         author_id=note.author_id,
         text=note.text,
-        created_at=note.created_at,
+        created_at=_aware(note.created_at),
     )
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back CURRENT_TIMESTAMP (UTC) without its zone; PostgreSQL's timestamptz has
+    one. The API documents created_at as an RFC 3339 date-time, which needs the offset."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def clean_text(text: str) -> str:
