@@ -28,6 +28,11 @@ restore-pitr: .venv/.installed ## Restore BACKUP_REPO to TARGET_TIME into the ne
 
 restore-drill: .venv/.installed ## Rehearse a point-in-time restore on throwaway servers; report rows lost and restore time
 	$(VENV_BIN)/python scripts/restore_drill.py drill
+
+# Needs root (network namespaces): sudo make failover-drill. See docs/dr.md.
+.PHONY: failover-drill
+failover-drill: .venv/.installed ## Two-region failover drill (root): cut the primary off, DNS fails over, promote, fail back; RTO and RPO
+	$(VENV_BIN)/python scripts/failover_drill.py
 <%- endif %>
 <%- if cookiecutter.database == 'postgresql' and cookiecutter.slack_app %>
 
