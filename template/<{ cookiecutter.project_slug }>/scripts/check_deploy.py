@@ -26,6 +26,7 @@ CLUSTER_SCOPED = {
     ("", "Namespace"),
     ("karpenter.sh", "NodePool"),
     ("karpenter.k8s.aws", "EC2NodeClass"),
+    ("policy.sigstore.dev", "ClusterImagePolicy"),
 }
 
 
