@@ -98,7 +98,15 @@ def test_trace_and_span_ids_come_from_the_current_span(json_capture: LogCapture)
     assert inside_stdlib["span_id"] == inside["span_id"]
 
 
-def test_correlation_fields_come_from_context(json_capture: LogCapture) -> None:
+def test_correlation_fields_come_from_context(
+    json_capture: LogCapture, request: pytest.FixtureRequest
+) -> None:
+    # Importing SQLAlchemy anywhere in the process sets its loggers to WARNING; a service
+    # that wants SQL logs sets INFO, as here.
+    sql_logger = logging.getLogger("sqlalchemy.engine")
+    previous = sql_logger.level
+    sql_logger.setLevel(logging.INFO)
+    request.addfinalizer(lambda: sql_logger.setLevel(previous))
     log = get_logger("tests")
     with bound_correlation(
         request_id="req-1",
