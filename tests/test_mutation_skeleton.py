@@ -31,7 +31,9 @@ def test_duplicate_yaml_key_fails_ci(fresh_project: Callable[..., Path], toolcha
 def test_missing_pinned_tool_fails_ci(fresh_project: Callable[..., Path], toolchain: Path) -> None:
     project = fresh_project("minimal")
     harness.mutate(project, ".tool-versions", lambda text: text + "no-such-tool 1.2.3\n")
-    harness.assert_make_fails(project, "check-tools", expect="no-such-tool@1.2.3")
+    harness.assert_make_fails(
+        project, "check-tools", expect="no-such-tool: not on PATH (pinned 1.2.3)"
+    )
 
 
 def test_mutation_that_changes_nothing_is_refused(

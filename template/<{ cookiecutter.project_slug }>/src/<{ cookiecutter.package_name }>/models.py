@@ -17,6 +17,7 @@ NAMING_CONVENTION = {
 }
 
 NOTE_MAX_LENGTH = 2000
+NOTE_ID_MAX = 2**31 - 1  # notes.id is a 32-bit INTEGER in PostgreSQL (and fits SQLite's)
 
 
 class Base(DeclarativeBase):

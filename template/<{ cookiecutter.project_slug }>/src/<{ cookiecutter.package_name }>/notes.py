@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from <{ cookiecutter.package_name }>.models import NOTE_MAX_LENGTH, Note
+from <{ cookiecutter.package_name }>.models import NOTE_ID_MAX, NOTE_MAX_LENGTH, Note
 
 LIST_LIMIT = 20
 
@@ -92,6 +92,8 @@ class NoteStore:
 
     async def delete(self, *, team_id: str, channel_id: str, note_id: int) -> bool:
         """Delete one note of the channel; False if there is no such note there."""
+        if not 1 <= note_id <= NOTE_ID_MAX:  # no such row, and the driver would refuse the value
+            return False
         query = delete(Note).where(
             Note.id == note_id, Note.team_id == team_id, Note.channel_id == channel_id
         )
