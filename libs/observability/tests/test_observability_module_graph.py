@@ -172,3 +172,47 @@ def test_the_cycle_check_finds_a_cycle(sources: dict[str, str], cycle: list[str]
 )
 def test_the_private_name_check_finds_each_form(sources: dict[str, str], found: list[str]) -> None:
     assert _private_imports(_parse(sources)) == found
+
+
+REDACTION_MODULES = (
+    "key_value_text",
+    "pattern_scanner",
+    "percent_text",
+    "redaction",
+    "redaction_caches",
+    "redaction_engine",
+    "redaction_keys",
+    "secret_patterns",
+    "value_shapes",
+)
+
+
+def _module_state(tree: ast.Module) -> list[str]:
+    """Names a module rebinds with ``global``, and module-level names bound to a new mutable
+    container (``{}``, ``[]``, ``set()``...)."""
+    found = [name for node in ast.walk(tree) if isinstance(node, ast.Global) for name in node.names]
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            value = node.value
+            mutable = isinstance(value, ast.Dict | ast.List | ast.Set) or (
+                isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Name)
+                and value.func.id in {"dict", "list", "set", "bytearray"}
+            )
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if mutable:
+                found += [t.id for t in targets if isinstance(t, ast.Name) and t.id != "__all__"]
+    return found
+
+
+def test_the_redaction_modules_keep_no_module_state() -> None:
+    """Caches belong to a Redactor and the configured redactor to the configure() handle."""
+    modules = _package_modules()
+    assert {name: _module_state(modules[name]) for name in REDACTION_MODULES} == {
+        name: [] for name in REDACTION_MODULES
+    }
+
+
+def test_the_module_state_check_finds_globals_and_containers() -> None:
+    tree = ast.parse("_cache = {}\nseen: set[str] = set()\nX = 1\ndef f():\n    global X\n")
+    assert sorted(_module_state(tree)) == ["X", "_cache", "seen"]

@@ -14,12 +14,23 @@ import observability_samples as samples
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pavedroad.observability import ConfigurationError, Redactor, SecretPattern, redact
+from observability_support import LogCapture
+from pavedroad.observability import (
+    ConfigurationError,
+    Redactor,
+    SecretPattern,
+    configure,
+    current,
+    get_logger,
+    redact,
+    shutdown,
+)
 from pavedroad.observability.pattern_scanner import (
     MAX_PATTERN_WIDTH,
     is_plain_identifier,
     pattern_width,
 )
+from pavedroad.observability.redaction import builtin_redactor, default_redactor
 from pavedroad.observability.secret_patterns import BUILTIN_PATTERNS, EMAIL_PATTERN, luhn_valid
 
 REDACTOR = Redactor()
@@ -513,3 +524,21 @@ def test_redact_field_is_the_per_field_rule_of_an_event(
     key: str, value: Any, expected: Any
 ) -> None:
     assert REDACTOR.redact_field(key, value) == expected
+
+
+def test_redact_uses_the_redactor_the_configure_handle_owns(capture: LogCapture) -> None:
+    """The handle configure() returns owns the redactor: redact() and the log pipeline use it
+    while it is active; before configure() and after shutdown() the built-in rules apply."""
+    assert default_redactor() is builtin_redactor()
+    assert redact({"iban": "DE89"}) == {"iban": "DE89"}
+    handle = configure(log_stream=capture.stream, log_format="json", redact_keys=["iban"])
+    assert default_redactor() is handle.redactor
+    assert redact({"iban": "DE89"}) == {"iban": "[REDACTED:iban]"}
+    get_logger("test").info("payment", iban="DE89")
+    assert capture.events("payment")[0]["iban"] == "[REDACTED:iban]"
+    again = configure(log_stream=capture.stream, log_format="json", safe_keys=["session_id"])
+    assert current() is again and default_redactor() is again.redactor
+    assert redact({"iban": "DE89", "session_id": "s-1"}) == {"iban": "DE89", "session_id": "s-1"}
+    shutdown()
+    assert default_redactor() is builtin_redactor()
+    assert redact({"session_id": "s-1"}) == {"session_id": "[REDACTED:session]"}

@@ -21,6 +21,10 @@ Three mechanisms, applied together:
 is in :mod:`pavedroad.observability.redaction_keys` and the redactor's caches in
 :mod:`pavedroad.observability.redaction_caches`.
 
+:func:`redact` uses the redactor that the :func:`~pavedroad.observability.configure` handle
+owns, or the built-in rules when nothing is configured. No configuration lives here: the only
+thing this module holds is the built-in redactor, built once.
+
 :func:`redact` and :class:`Redactor` never mutate their input and never raise: cycles,
 non-UTF-8 bytes and very deep nesting are replaced by ``[TRUNCATED:cycle]`` and
 ``[TRUNCATED:depth]`` markers. Running time is linear in the size of the input: the walk visits
@@ -29,9 +33,10 @@ each node once, and every pattern has bounded width, so a scan does constant wor
 
 from __future__ import annotations
 
-import threading
+import functools
 from typing import TypeVar
 
+from pavedroad.observability.lifecycle import current
 from pavedroad.observability.redaction_engine import Redactor
 from pavedroad.observability.redaction_keys import DEFAULT_DENYLIST, DEFAULT_SAFE_KEYS
 
@@ -39,36 +44,32 @@ __all__ = [
     "DEFAULT_DENYLIST",
     "DEFAULT_SAFE_KEYS",
     "Redactor",
+    "builtin_redactor",
     "default_redactor",
     "redact",
-    "set_default_redactor",
 ]
 
 _T = TypeVar("_T")
 
-_default_lock = threading.Lock()
-_default: Redactor | None = None
+
+@functools.cache
+def builtin_redactor() -> Redactor:
+    """Return a redactor with the built-in rules only, built on first use and then shared
+    (a redactor is immutable and thread-safe; only its own caches change)."""
+    return Redactor()
 
 
 def default_redactor() -> Redactor:
-    """Return the process-wide redactor: the one :func:`configure` built, or the defaults."""
-    global _default
-    if _default is None:
-        with _default_lock:
-            if _default is None:
-                _default = Redactor()
-    return _default
-
-
-def set_default_redactor(redactor: Redactor) -> None:
-    """Make ``redactor`` the one :func:`redact` and the log pipeline use."""
-    global _default
-    with _default_lock:
-        _default = redactor
+    """Return the redactor :func:`redact` uses: the one the active :func:`configure` handle
+    owns (:attr:`Observability.redactor <pavedroad.observability.Observability.redactor>`),
+    or, before ``configure()`` and after ``shutdown()``, :func:`builtin_redactor`."""
+    handle = current()
+    return builtin_redactor() if handle is None else handle.redactor
 
 
 def redact(value: _T) -> _T:
-    """Return a redacted copy of ``value`` using the process-wide redactor.
+    """Return a redacted copy of ``value`` with :func:`default_redactor`: the configured rules
+    while :func:`configure` is in effect, else the built-in ones.
 
     Secrets inside strings are replaced with ``[REDACTED:<kind>]``; values under denylisted
     keys are replaced whole. The input is never mutated and the call never raises.
