@@ -6,6 +6,7 @@ made-up packages that break each rule."""
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,7 @@ def _parse(sources: dict[str, str]) -> dict[str, ast.Module]:
     return {name: ast.parse(text) for name, text in sources.items()}
 
 
+@functools.cache
 def _package_modules() -> dict[str, ast.Module]:
     return _parse({path.stem: path.read_text("utf-8") for path in sorted(SOURCE.glob("*.py"))})
 
