@@ -112,13 +112,11 @@ def test_a_huge_log_field_gives_a_capped_line(
     assert record["truncated"]["blob"] >= len(blob)
 
 
-def test_pavedroad_environment_is_not_shadowed_by_app_env(
-    monkeypatch: pytest.MonkeyPatch, make_settings: Callable[..., Settings]
-) -> None:
+def test_pavedroad_environment_is_not_shadowed_by_app_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """One prefix per owner: APP_ENV only stands in while PAVEDROAD_ENVIRONMENT is unset."""
-    settings = make_settings()
+    settings = Settings(env="local")
     monkeypatch.delenv("PAVEDROAD_ENVIRONMENT", raising=False)
-    assert library_environment(settings) == settings.env
+    assert library_environment(settings) == "local"
     monkeypatch.setenv("PAVEDROAD_ENVIRONMENT", "staging")
     assert library_environment(settings) is None
     resolved = observability.resolve_settings(environment=library_environment(settings))
