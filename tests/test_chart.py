@@ -507,7 +507,9 @@ def test_every_library_variable_is_set_explicitly_from_values(
     defaults = one(helm_template(project, chart_tools), "ConfigMap", svc)["data"]
     sets = ",".join(f"{key}={value}" for key, value in LIBRARY_VARIABLE_VALUES.values())
     changed = one(helm_template(project, chart_tools, "--set", sets), "ConfigMap", svc)["data"]
+    service_doc = (project / "docs" / "service.md").read_text(encoding="utf-8")
     for variable, (key, value) in LIBRARY_VARIABLE_VALUES.items():
+        assert f"| `{variable}` |" in service_doc, f"docs/service.md does not list {variable}"
         assert variable in defaults, f"the chart does not set {variable} by default"
         assert defaults[variable] != value, f"pick a value other than {key}'s default"
         assert changed[variable] == value, f"{key} does not set {variable}"
