@@ -54,6 +54,7 @@ venv: $(VENV)/.installed ## Create .venv with the dev tools and both libraries (
 lint: venv ## Lint the repository's own Python (libraries, hooks, tools, tests, benchmarks)
 	$(VENV_PY) -m ruff check .
 	$(VENV_PY) -m hooks.cookiecutter_config --check
+	$(VENV_PY) libs/observability/tools/settings_readme.py --check
 	$(VENV_PY) -m ruff format --check .
 
 typecheck: venv ## Type-check the libraries, hooks, tools and tests with mypy --strict

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -43,6 +44,13 @@ _tracer = trace.get_tracer("<{ cookiecutter.package_name }>")
 get_logger = observability.get_logger
 
 
+def library_environment(settings: Settings) -> str | None:
+    """The library's deployment environment: ``None`` when its own ``PAVEDROAD_ENVIRONMENT``
+    is set (the chart sets it), so that it is read as it is; else ``APP_ENV``, so a local run
+    without it is not taken for production. No ``APP_*`` setting shadows a library one."""
+    return None if os.environ.get("PAVEDROAD_ENVIRONMENT", "").strip() else settings.env
+
+
 def configure_telemetry(settings: Settings) -> None:
     """Install the log pipeline and, unless telemetry is off, the tracer provider.
 
@@ -52,7 +60,7 @@ def configure_telemetry(settings: Settings) -> None:
     handle = observability.configure(
         service_name=SERVICE_NAME,
         service_version=__version__,
-        environment=settings.env,
+        environment=library_environment(settings),
         tracing=None if settings.telemetry_enabled else False,
     )
     # Alembic announces its dialect on every schema check (each readiness probe): keep that quiet.
