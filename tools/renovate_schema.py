@@ -25,6 +25,8 @@ from typing import Any
 
 from tools.backstage_schemas import SchemaError, _fetch, _run
 
+__all__ = ["SchemaError", "ensure", "load_json5"]
+
 # The Renovate release whose schema the generated configuration is checked against.
 RENOVATE = (
     "44.121.2",
@@ -55,7 +57,9 @@ def ensure() -> Path:
         package = _fetch("renovate", version, integrity, Path(tmp))
         schema = package / "renovate-schema.json"
         if not schema.is_file():
-            raise SchemaError(f"renovate@{version} ships no renovate-schema.json: its layout changed")
+            raise SchemaError(
+                f"renovate@{version} ships no renovate-schema.json: its layout changed"
+            )
         json.loads(schema.read_text(encoding="utf-8"))
         target.parent.mkdir(parents=True, exist_ok=True)
         staged = target.with_suffix(".tmp")

@@ -33,8 +33,8 @@ $(VENV_STAMP): requirements.lock requirements-dev.lock requirements-internal.txt
 	$(PYTHON) -m venv --clear $(VENV)
 	$(VENV_BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
 		--only-binary :all: -r requirements-dev.lock
-	$(VENV_BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --only-binary :all: \
-		$(INTERNAL_SOURCE) -r requirements-internal.txt
+	$(VENV_BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+		--only-binary :all: $(INTERNAL_SOURCE) -r requirements-internal.txt
 	$(VENV_BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(VENV_BIN)/python -m pip check
 	touch $@
