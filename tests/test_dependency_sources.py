@@ -9,7 +9,6 @@ missing PIP_INDEX_URL secret, so it fails closed.
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -55,6 +54,16 @@ def test_the_generated_ci_has_no_pypi_fallback(rendered: Callable[..., Path]) ->
     assert "--extra-index-url" not in internal and "--index-url" not in internal
 
 
+def internal_installs(text: str) -> list[str]:
+    """Each `pip install` command (continuations joined, `&&` chains split) of the internal libs."""
+    commands = text.replace("\\\n", " ").replace("&&", "\n").splitlines()
+    return [
+        c
+        for c in commands
+        if "pip install" in c and ("requirements-internal.txt" in c or "secrets.txt" in c)
+    ]
+
+
 def test_the_internal_libraries_are_hash_pinned_to_the_wheels_built_here(
     rendered: Callable[..., Path], wheelhouse: Path
 ) -> None:
@@ -72,13 +81,9 @@ def test_the_internal_libraries_are_hash_pinned_to_the_wheels_built_here(
         assert f"{name}=={version} \\\n    --hash=sha256:{digest}" in internal
     python_mk = (project / "mk" / "python.mk").read_text(encoding="utf-8")
     dockerfile = (project / "Dockerfile").read_text(encoding="utf-8")
-    installs = re.findall(r"pip install[^\n]*(?:\\\n[^\n]*)*", python_mk + dockerfile)
-    internal_installs = [
-        i for i in installs if "requirements-internal.txt" in i or "secrets.txt" in i
-    ]
-    # make venv, the image, the rotation image
-    assert len(internal_installs) == 3, internal_installs
-    assert all("--require-hashes" in i for i in internal_installs), internal_installs
+    installs = internal_installs(python_mk + dockerfile)
+    assert len(installs) == 3, installs  # make venv, the image, the rotation image
+    assert all("--require-hashes" in i for i in installs), installs
 
 
 def test_a_stale_internal_hash_is_named_with_its_fix(tmp_path: Path) -> None:
@@ -89,6 +94,10 @@ def test_a_stale_internal_hash_is_named_with_its_fix(tmp_path: Path) -> None:
     assert internal_hashes.with_hashes(text, found) != text
     with pytest.raises(internal_hashes.HashError, match=r"pins pavedroad-secrets==0.1.0 but"):
         internal_hashes.with_hashes(text.replace("0.2.0", "0.1.0"), found)
+    run = "RUN pip install --require-hashes -r requirements.lock \\\n && pip install -r secrets.txt"
+    assert [c for c in internal_installs(run) if "--require-hashes" not in c] == [
+        " pip install -r secrets.txt"
+    ]
 
 
 @pytest.mark.slow
@@ -103,7 +112,8 @@ def test_the_wheel_build_is_byte_reproducible(
         w.name: w.read_bytes() for w in sorted(wheelhouse.glob("pavedroad_*.whl"))
     }
     makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
-    recipe = makefile[makefile.index("define build_wheels") : makefile.index("endef")]
+    start = makefile.index("define build_wheels")
+    recipe = makefile[start : makefile.index("endef", start)]
     builds = [line for line in recipe.splitlines() if "-m build" in line]
     assert builds and all(
         line.startswith(f"SOURCE_DATE_EPOCH={internal_hashes.SOURCE_DATE_EPOCH} ")
