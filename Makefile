@@ -111,7 +111,6 @@ clean: ## Remove build output, caches and renders (keeps .tools and .venv)
 	rm -rf out build dist $(DEMO_VENV) .pytest_cache .mypy_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -not -path './.tools/*' -exec rm -rf {} +
 
-release: ## Release the template: make release VERSION=X.Y.Z [LIBS="observability=0.2.2 secrets=0.1.2"] (RELEASING.md)
+release: $(if $(LIBS),venv) ## Release the template: make release VERSION=X.Y.Z [LIBS="observability=0.2.2 secrets=0.1.2"] (RELEASING.md)
 	@test -n "$(VERSION)" || { echo "give the version: make release VERSION=X.Y.Z" >&2; exit 1; }
-	$(PYTHON) tools/release.py $(VERSION) $(foreach lib,$(LIBS),--lib $(lib))
-	$(if $(LIBS),$(MAKE) wheels)
+	$(if $(LIBS),$(VENV_PY),$(PYTHON)) tools/release.py $(VERSION) $(foreach lib,$(LIBS),--lib $(lib))
