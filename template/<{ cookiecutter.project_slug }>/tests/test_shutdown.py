@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import httpx2 as httpx
@@ -62,20 +64,36 @@ def test_sigterm_drains_in_order_and_exits_cleanly(tmp_path: Path) -> None:
         _wait_ready(url, process)
         with httpx.Client(base_url=url, timeout=5) as client:
             process.send_signal(signal.SIGTERM)
-            signalled = time.monotonic()
             time.sleep(0.3)
             # Readiness fails at once, while the listener still serves requests.
             assert client.get("/readyz").status_code == 503
             assert client.get("/livez").status_code == 200
-        returncode = process.wait(timeout=1.5 + 5 + 5)
-        elapsed = time.monotonic() - signalled
+        returncode = process.wait(timeout=60)  # a hang guard, not a measurement
     finally:
         if process.poll() is None:
             process.kill()
         output = log.read_text(errors="replace")
     assert returncode == 0, output
-    assert 1.5 <= elapsed < 1.5 + 5, f"shutdown took {elapsed:.1f}s\n{output}"
-    assert '"service stopped"' in output or "service stopped" in output
+    # The order and the bounds, on the server's own clock: how long this machine takes to start
+    # or tear down an interpreter is not the service's behaviour.
+    at = _event_times(output)
+    requested = at["shutdown requested: readiness now fails"]
+    assert at["Shutting down"] - requested >= 1.4, f"the listener closed before the delay\n{output}"
+    assert at["service stopped"] - requested <= 1.5 + 5, f"drain exceeded its bound\n{output}"
+
+
+def _event_times(output: str) -> dict[str, float]:
+    """Seconds since the epoch of each event in the JSON log, by event name (first occurrence)."""
+    times: dict[str, float] = {}
+    for line in output.splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and "event" in record and "timestamp" in record:
+            stamp = datetime.fromisoformat(record["timestamp"].replace("Z", "+00:00"))
+            times.setdefault(str(record["event"]), stamp.timestamp())
+    return times
 
 
 def test_the_migrate_command_applies_the_migrations(tmp_path: Path) -> None:
