@@ -91,6 +91,9 @@ class ObservabilitySettings:
     log_sampling: LogSamplingPolicy = field(default_factory=LogSamplingPolicy)
     log_max_field_bytes: int = DEFAULT_LOG_MAX_FIELD_BYTES
     log_max_line_bytes: int = DEFAULT_LOG_MAX_LINE_BYTES
+    #: Database (SQLAlchemy) and outgoing HTTP (aiohttp) client spans; off by default.
+    instrument_database: bool = False
+    instrument_http_client: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -227,6 +230,8 @@ def resolve_settings(
     log_sampling: LogSamplingPolicy | None = None,
     log_max_field_bytes: int | None = None,
     log_max_line_bytes: int | None = None,
+    instrument_database: bool | None = None,
+    instrument_http_client: bool | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> ObservabilitySettings:
     """Resolve and validate every setting: argument, then environment, then default.
@@ -408,6 +413,19 @@ def resolve_settings(
             "log_max_line_bytes (PAVEDROAD_LOG_MAX_LINE_BYTES); a field must fit in a line."
         )
 
+    switches = []
+    for argument, name, variable in (
+        (instrument_database, "instrument_database", "PAVEDROAD_INSTRUMENT_DATABASE"),
+        (instrument_http_client, "instrument_http_client", "PAVEDROAD_INSTRUMENT_HTTP_CLIENT"),
+    ):
+        picked_switch = _pick(argument, env, variable)
+        switches.append(
+            False
+            if picked_switch is None
+            else _bool(name if picked_switch[1] == "argument" else variable, picked_switch[0])  # type: ignore[arg-type]
+        )
+    database_spans, http_client_spans = switches
+
     if log_sampling is None:
         rates = _parse_sample_rates(
             env.get("PAVEDROAD_LOG_SAMPLE_RATES", ""), "PAVEDROAD_LOG_SAMPLE_RATES"
@@ -448,6 +466,8 @@ def resolve_settings(
         log_sampling=log_sampling,
         log_max_field_bytes=max_field_bytes,
         log_max_line_bytes=max_line_bytes,
+        instrument_database=database_spans,
+        instrument_http_client=http_client_spans,
     )
 
 
