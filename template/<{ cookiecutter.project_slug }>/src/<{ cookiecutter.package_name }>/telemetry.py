@@ -5,7 +5,10 @@
   ``enterprise_id`` and ``user_id``<% endif %>.
 * Spans for every request (the library's lean server-span middleware, through the public
   OpenTelemetry API; ``PAVEDROAD_INSTRUMENTATION=official`` switches to the official
-  OpenTelemetry FastAPI instrumentation) and for every handler (:func:`handler_span`).
+  OpenTelemetry FastAPI instrumentation), for every handler (:func:`handler_span`), for every
+  database statement (``SELECT notes``: operation and table, never the values)<% if cookiecutter.slack_app %> and for every
+  Slack Web API call (``chat.postMessage``; never the token)<% endif %>. Those client spans are on
+  unless ``PAVEDROAD_INSTRUMENT_DATABASE``<% if cookiecutter.slack_app %> / ``PAVEDROAD_INSTRUMENT_HTTP_CLIENT``<% endif %> says ``false``.
   Export and sampling follow the standard ``OTEL_*`` variables, e.g.
   ``OTEL_EXPORTER_OTLP_ENDPOINT`` and ``OTEL_TRACES_SAMPLER_ARG=0.1`` for 10% of new traces.
 * RED metrics per route and ``/metrics`` for Prometheus. Health probes are not counted.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -43,6 +47,11 @@ _tracer = trace.get_tracer("<{ cookiecutter.package_name }>")
 get_logger = observability.get_logger
 
 
+def _on_unless_set(variable: str) -> bool | None:
+    """On by default here; when ``variable`` is set, the library reads (and checks) it."""
+    return None if os.environ.get(variable, "").strip() else True
+
+
 def configure_telemetry(settings: Settings) -> None:
     """Install the log pipeline and, unless telemetry is off, the tracer provider.
 
@@ -54,6 +63,10 @@ def configure_telemetry(settings: Settings) -> None:
         service_version=__version__,
         environment=settings.env,
         tracing=None if settings.telemetry_enabled else False,
+        instrument_database=_on_unless_set("PAVEDROAD_INSTRUMENT_DATABASE"),
+<%- if cookiecutter.slack_app %>
+        instrument_http_client=_on_unless_set("PAVEDROAD_INSTRUMENT_HTTP_CLIENT"),
+<%- endif %>
     )
     # Alembic announces its dialect on every schema check (each readiness probe): keep that quiet.
     if handle.settings.log_level != "DEBUG":
