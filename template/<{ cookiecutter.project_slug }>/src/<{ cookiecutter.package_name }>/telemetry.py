@@ -5,10 +5,13 @@
   ``enterprise_id`` and ``user_id``<% endif %>.
 * Spans for every request (the library's lean server-span middleware, through the public
   OpenTelemetry API; ``PAVEDROAD_INSTRUMENTATION=official`` switches to the official
-  OpenTelemetry FastAPI instrumentation), for every handler (:func:`handler_span`), for every
-  database statement (``SELECT notes``: operation and table, never the values)<% if cookiecutter.slack_app %> and for every
-  Slack Web API call (``chat.postMessage``; never the token)<% endif %>. Those client spans are on
-  unless ``PAVEDROAD_INSTRUMENT_DATABASE``<% if cookiecutter.slack_app %> / ``PAVEDROAD_INSTRUMENT_HTTP_CLIENT``<% endif %> says ``false``.
+  OpenTelemetry FastAPI instrumentation), for every handler (:func:`handler_span`) and for
+  every database statement (``INSERT notes``: operation and table, never the values; off with
+  ``PAVEDROAD_INSTRUMENT_DATABASE=false``).
+<%- if cookiecutter.slack_app %>
+  Slack Web API calls get a span each, named by method (``chat.postMessage``; never the token;
+  off with ``PAVEDROAD_INSTRUMENT_HTTP_CLIENT=false``).
+<%- endif %>
   Export and sampling follow the standard ``OTEL_*`` variables, e.g.
   ``OTEL_EXPORTER_OTLP_ENDPOINT`` and ``OTEL_TRACES_SAMPLER_ARG=0.1`` for 10% of new traces.
 * RED metrics per route and ``/metrics`` for Prometheus. Health probes are not counted.
