@@ -65,9 +65,7 @@ def _statements(engine: sa.Engine, count: int) -> float:
         return time.process_time() - started
 
 
-def database_setups(
-    provider: TracerProvider, count: int
-) -> dict[str, Callable[[], float]]:
+def database_setups(provider: TracerProvider, count: int) -> dict[str, Callable[[], float]]:
     engine = _engine()
 
     def bare() -> float:
@@ -174,7 +172,11 @@ def main() -> None:
         )
         setups, close = http_setups(args.requests)
         try:
-            report(f"aiohttp client, loopback server, {mode}", measure(setups, args.rounds), args.requests)
+            report(
+                f"aiohttp client, loopback server, {mode}",
+                measure(setups, args.rounds),
+                args.requests,
+            )
         finally:
             close()
 
