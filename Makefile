@@ -54,6 +54,7 @@ venv: $(VENV)/.installed ## Create .venv with the dev tools and both libraries (
 lint: venv ## Lint the repository's own Python (libraries, hooks, tools, tests, benchmarks)
 	$(VENV_PY) -m ruff check .
 	$(VENV_PY) -m hooks.cookiecutter_config --check
+	$(VENV_PY) libs/observability/tools/settings_readme.py --check
 	$(VENV_PY) -m ruff format --check .
 
 typecheck: venv ## Type-check the libraries, hooks, tools and tests with mypy --strict
@@ -67,14 +68,16 @@ test-fast: venv ## Run the fast tiers only (no toolchain, no generated CI, no en
 	$(call pytest,$(XDIST) -m "not slow and not toolchain and not generated_ci and not e2e" $(PYTEST_ARGS))
 
 # The one way wheels are built (make wheels, make demo): $(1) is the Python that has `build`.
+# SOURCE_DATE_EPOCH is fixed (tools/internal_hashes.py) so the wheels are byte-reproducible.
 define build_wheels
 rm -rf dist/wheelhouse
-$(1) -m build --wheel --no-isolation -o dist/wheelhouse libs/observability
-$(1) -m build --wheel --no-isolation -o dist/wheelhouse libs/secrets
+SOURCE_DATE_EPOCH=1580601600 $(1) -m build --wheel --no-isolation -o dist/wheelhouse libs/observability
+SOURCE_DATE_EPOCH=1580601600 $(1) -m build --wheel --no-isolation -o dist/wheelhouse libs/secrets
 endef
 
-wheels: venv ## Build both libraries' wheels into dist/wheelhouse (a local package index)
+wheels: venv ## Build both libraries' wheels into dist/wheelhouse and record their hashes in the template
 	$(call build_wheels,$(VENV_PY))
+	$(VENV_PY) -m tools.internal_hashes dist/wheelhouse
 
 # make demo needs only the "demo" group (copier and the wheel build), not the whole dev venv.
 $(DEMO_VENV)/.installed: pyproject.toml
@@ -109,6 +112,6 @@ clean: ## Remove build output, caches and renders (keeps .tools and .venv)
 	rm -rf out build dist $(DEMO_VENV) .pytest_cache .mypy_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -not -path './.tools/*' -exec rm -rf {} +
 
-release: ## Release the template: make release VERSION=X.Y.Z [LIBS="observability=0.2.2 secrets=0.1.2"] (RELEASING.md)
+release: $(if $(LIBS),venv) ## Release the template: make release VERSION=X.Y.Z [LIBS="observability=0.2.2 secrets=0.1.2"] (RELEASING.md)
 	@test -n "$(VERSION)" || { echo "give the version: make release VERSION=X.Y.Z" >&2; exit 1; }
-	$(PYTHON) tools/release.py $(VERSION) $(foreach lib,$(LIBS),--lib $(lib))
+	$(if $(LIBS),$(VENV_PY),$(PYTHON)) tools/release.py $(VERSION) $(foreach lib,$(LIBS),--lib $(lib))

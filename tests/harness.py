@@ -84,9 +84,12 @@ def generated_ci_env(answers: Mapping[str, Any], wheelhouse: Path) -> dict[str, 
 def lock_venv_steps(venv: Path, project: Path, wheelhouse: Path, python: str) -> list[list[str]]:
     """uv commands that build `venv` from `project`'s lock files as its `make venv` does: the dev
     lock with hashes and no source builds, then the internal libraries from the wheelhouse.
-    uv links from its cache, so a rebuild takes seconds where pip takes minutes."""
+    uv links from its cache, so a rebuild takes seconds where pip takes minutes. Like pip, it
+    writes the bytecode at install time: with PYTHONDONTWRITEBYTECODE set (as here and in CI),
+    every process would otherwise compile each module it imports again (alembic alone: 2 s CPU)."""
     uv = str(Path(sys.executable).parent / "uv")
     into = ["--quiet", "--python", str(venv / "bin" / "python"), "--no-deps", "--no-build"]
+    into.append("--compile-bytecode")
     return [
         [uv, "venv", "--quiet", "--python", python, str(venv)],
         [

@@ -472,3 +472,46 @@ def test_log_size_caps_and_the_secrets_root_are_set_from_values(
         )
         assert result.returncode != 0, values
         assert expect in result.stderr, result.stderr
+
+
+#: The chart value that sets each pavedroad-observability variable, and a value other than the
+#: chart's default. The test below derives the variables from the library's settings table.
+LIBRARY_VARIABLE_VALUES = {
+    "PAVEDROAD_ENVIRONMENT": ("environment", "staging"),
+    "PAVEDROAD_LOG_LEVEL": ("app.logLevel", "DEBUG"),
+    "PAVEDROAD_LOG_FORMAT": ("app.logFormat", "console"),
+    "PAVEDROAD_INSTRUMENTATION": ("app.instrumentation", "official"),
+    "PAVEDROAD_REDACT_EMAILS": ("app.redactEmails", "false"),
+    "PAVEDROAD_LOG_SAMPLE_RATES": ("app.logSampleRates", "sqlalchemy.engine=0.1"),
+    "PAVEDROAD_LOG_REPEAT_LIMIT": ("app.logRepeatLimit", "7"),
+    "PAVEDROAD_LOG_MAX_FIELD_BYTES": ("app.logMaxFieldBytes", "4096"),
+    "PAVEDROAD_LOG_MAX_LINE_BYTES": ("app.logMaxLineBytes", "8192"),
+    "PAVEDROAD_INSTRUMENT_DATABASE": ("app.instrumentDatabase", "false"),
+    "PAVEDROAD_INSTRUMENT_HTTP_CLIENT": ("app.instrumentHttpClient", "false"),
+}
+
+
+@pytest.mark.render
+@pytest.mark.toolchain
+def test_every_library_variable_is_set_explicitly_from_values(
+    rendered: Callable[..., Path], chart_tools: dict[str, str]
+) -> None:
+    from pavedroad.observability.settings import SETTINGS
+
+    library = {v for s in SETTINGS for v in s.variables if v.startswith("PAVEDROAD_")}
+    assert library == set(LIBRARY_VARIABLE_VALUES), (
+        "pavedroad-observability's PAVEDROAD_* variables changed: give each new one a chart "
+        "value (values.yaml, values.schema.json, templates/configmap.yaml, docs/service.md) and "
+        "a row in LIBRARY_VARIABLE_VALUES"
+    )
+    project = rendered("default")
+    svc = chart_dir(project).name
+    defaults = one(helm_template(project, chart_tools), "ConfigMap", svc)["data"]
+    sets = ",".join(f"{key}={value}" for key, value in LIBRARY_VARIABLE_VALUES.values())
+    changed = one(helm_template(project, chart_tools, "--set", sets), "ConfigMap", svc)["data"]
+    service_doc = (project / "docs" / "service.md").read_text(encoding="utf-8")
+    for variable, (key, value) in LIBRARY_VARIABLE_VALUES.items():
+        assert f"| `{variable}` |" in service_doc, f"docs/service.md does not list {variable}"
+        assert variable in defaults, f"the chart does not set {variable} by default"
+        assert defaults[variable] != value, f"pick a value other than {key}'s default"
+        assert changed[variable] == value, f"{key} does not set {variable}"

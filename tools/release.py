@@ -7,7 +7,9 @@ In one commit, tagged ``vX.Y.Z`` (the tag `copier copy` and `copier update` pick
 2. Each library named with ``--lib NAME=VERSION`` (``observability``, ``secrets``): its
    ``libs/NAME/CHANGELOG.md`` ``## [Unreleased]`` becomes ``## [VERSION] - <date>``, its
    pyproject version is set, and the generated service's pins of it (its pyproject.toml and
-   requirements-internal.txt) follow, so the release's services install exactly that library.
+   requirements-internal.txt) follow, so the release's services install exactly that library;
+   requirements-internal.txt records the sha256 of its wheel, built reproducibly from the release
+   commit (tools/internal_hashes.py; needs `build`, which `make venv` installs).
 
 It refuses, naming the fix, a dirty tree, a version that is not newer than the last release, and
 a changelog with nothing unreleased. See RELEASING.md.
@@ -17,10 +19,16 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+if __package__ in (None, ""):  # run as `python tools/release.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tools import internal_hashes
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICE = ROOT / "template" / "<{ cookiecutter.project_slug }>"
@@ -64,6 +72,38 @@ def release_changelog(
         if _semver(found[1], "a released version") >= version:
             raise ReleaseError(f"{path.name} already has release {found[1]}; give a newer version")
     path.write_text(f"{head}{unreleased}\n\n{new}\n{body.rstrip()}\n{separator}{older}")
+
+
+def _record_wheel_hashes(root: Path) -> None:
+    """Write the hashes of the libraries' wheels, as released, into requirements-internal.txt."""
+    with tempfile.TemporaryDirectory() as wheelhouse:
+        for lib in LIBRARIES:
+            result = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "build",
+                    "--wheel",
+                    "-o",
+                    wheelhouse,
+                    str(root / "libs" / lib),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+                env={**os.environ, "SOURCE_DATE_EPOCH": internal_hashes.SOURCE_DATE_EPOCH},
+            )
+            if result.returncode != 0:
+                raise ReleaseError(
+                    f"building the {lib} wheel for its hash failed (run `make venv` first for "
+                    f"`build`): {result.stderr.strip()[-2000:]}"
+                )
+        pinned = root / internal_hashes.REQUIREMENTS.relative_to(ROOT)
+        try:
+            found = internal_hashes.wheel_hashes(Path(wheelhouse))
+            pinned.write_text(internal_hashes.with_hashes(pinned.read_text(), found))
+        except internal_hashes.HashError as exc:
+            raise ReleaseError(str(exc)) from exc
 
 
 def release(root: Path, version: str, libraries: dict[str, str], today: datetime.date) -> str:
@@ -124,6 +164,8 @@ def _write_release(
                     pinned.read_text(),
                 )
             )
+    if libraries:
+        _record_wheel_hashes(root)
     release_changelog(
         root / "CHANGELOG.md",
         re.compile(r"^## (\d+\.\d+\.\d+) ", re.M),

@@ -31,6 +31,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from tests.harness import REPO_ROOT
+from tools.internal_hashes import SOURCE_DATE_EPOCH
 
 CACHE = Path(os.environ.get("PAVEDROAD_CACHE", Path.home() / ".cache" / "pavedroad"))
 IMAGE_CACHE = CACHE / "images"
@@ -205,7 +206,9 @@ def build_library_wheels(dest: Path) -> list[Path]:
                 "--outdir",
                 str(dest),
                 str(REPO_ROOT / "libs" / lib),
-            ]
+            ],
+            # byte-reproducible, so the hashes the template records match (make wheels)
+            env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
         )
     return sorted(dest.glob("pavedroad_*.whl"))
 

@@ -42,7 +42,12 @@ def test_release_moves_changelogs_bumps_pins_commits_and_tags(clone: Path) -> No
     pyproject = (clone / "libs/secrets/pyproject.toml").read_text()
     assert re.search(r'(?m)^version = "9.1.0"$', pyproject)
     service = clone / release.SERVICE.relative_to(release.ROOT)
-    assert "pavedroad-secrets==9.1.0" in (service / "requirements-internal.txt").read_text()
+    internal = (service / "requirements-internal.txt").read_text()
+    assert "pavedroad-secrets==9.1.0 \\\n    --hash=sha256:" in internal
+    # the release commit records its own wheel's hash (the version is inside the wheel)
+    before = (release.SERVICE / "requirements-internal.txt").read_text()
+    hashes = re.compile(r"(?m)^pavedroad-secrets==\S+ \\\n\s+(--hash=\S+)")
+    assert hashes.findall(internal) != hashes.findall(before) != []
     assert "pavedroad-secrets==9.1.0" in (service / "pyproject.toml").read_text()
     assert harness.git(clone, "status", "--porcelain") == ""
 

@@ -75,6 +75,7 @@ def test_sdist_contains_sources_tests_and_docs(dist: Path) -> None:
     assert {"pyproject.toml", "README.md", "CHANGELOG.md"} <= names
     assert "src/pavedroad/observability/py.typed" in names
     assert "tests/conftest.py" in names
+    assert "tools/settings_readme.py" in names  # the README test runs it
 
 
 def test_wheel_build_is_reproducible(tmp_path: Path, dist: Path) -> None:

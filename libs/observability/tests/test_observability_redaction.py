@@ -14,12 +14,23 @@ import observability_samples as samples
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pavedroad.observability import ConfigurationError, Redactor, SecretPattern, redact
-from pavedroad.observability.redaction import (
-    MAX_PATTERN_WIDTH,
-    _is_plain_identifier,
-    _pattern_width,
+from observability_support import LogCapture
+from pavedroad.observability import (
+    ConfigurationError,
+    Redactor,
+    SecretPattern,
+    configure,
+    current,
+    get_logger,
+    redact,
+    shutdown,
 )
+from pavedroad.observability.pattern_scanner import (
+    MAX_PATTERN_WIDTH,
+    is_plain_identifier,
+    pattern_width,
+)
+from pavedroad.observability.redaction import builtin_redactor, default_redactor
 from pavedroad.observability.secret_patterns import BUILTIN_PATTERNS, EMAIL_PATTERN, luhn_valid
 
 REDACTOR = Redactor()
@@ -322,7 +333,7 @@ def test_every_builtin_pattern_has_bounded_width(pattern: SecretPattern) -> None
     """The linear-time argument, by construction: a match attempt from any position reads at
     most ``high`` characters, so scanning n characters costs at most n * high steps. With a
     bounded width and a fixed number of patterns, redaction is linear in its input."""
-    width = _pattern_width(pattern.regex, pattern.flags)
+    width = pattern_width(pattern.regex, pattern.flags)
     assert width is not None
     low, high = width
     assert 1 <= low <= high <= MAX_PATTERN_WIDTH
@@ -443,7 +454,7 @@ def test_strings_taken_for_identifiers_hold_no_secret(text: str) -> None:
     """The identifier fast path (skip scanning) only ever skips text no pattern can match."""
     redactor = Redactor()
     is_identifier = redactor._is_identifier(text)
-    assert is_identifier == _is_plain_identifier(text)
+    assert is_identifier == is_plain_identifier(text)
     assert redactor._is_identifier(text) == is_identifier  # the UUID cache agrees with itself
     if is_identifier:
         for pattern in PATTERNS:
@@ -453,7 +464,7 @@ def test_strings_taken_for_identifiers_hold_no_secret(text: str) -> None:
 def test_aws_key_ids_and_card_numbers_are_not_taken_for_identifiers() -> None:
     for secret in (samples.aws_access_key_id(), samples.visa_number(), samples.amex_number()):
         plain = secret.replace(" ", "")
-        assert not _is_plain_identifier(plain)
+        assert not is_plain_identifier(plain)
         assert REDACTOR.redact_text(f"card {plain}") != f"card {plain}"
 
 
@@ -463,7 +474,7 @@ def test_strings_with_secrets_are_never_cached() -> None:
     text = f"posting with {token}"
     for _ in range(3):
         assert token not in redactor.redact_text(text)
-    assert text not in redactor._clean and text not in redactor._clean_old
+    assert text not in redactor._clean
     redactor.redact_text("a clean line of text")
     assert "a clean line of text" in redactor._clean
 
@@ -474,8 +485,8 @@ def test_the_clean_cache_is_bounded_and_keeps_recently_used_strings() -> None:
     for index in range(100):
         redactor.redact_text(hot)
         redactor.redact_text(f"a one-off line number {index} here")
-        assert len(redactor._clean) + len(redactor._clean_old) <= 8
-    assert hot in redactor._clean or hot in redactor._clean_old
+        assert len(redactor._clean) <= 8
+    assert hot in redactor._clean
     assert Redactor(cache_size=0).redact_text(hot) == hot
 
 
@@ -513,3 +524,21 @@ def test_redact_field_is_the_per_field_rule_of_an_event(
     key: str, value: Any, expected: Any
 ) -> None:
     assert REDACTOR.redact_field(key, value) == expected
+
+
+def test_redact_uses_the_redactor_the_configure_handle_owns(capture: LogCapture) -> None:
+    """The handle configure() returns owns the redactor: redact() and the log pipeline use it
+    while it is active; before configure() and after shutdown() the built-in rules apply."""
+    assert default_redactor() is builtin_redactor()
+    assert redact({"iban": "DE89"}) == {"iban": "DE89"}
+    handle = configure(log_stream=capture.stream, log_format="json", redact_keys=["iban"])
+    assert default_redactor() is handle.redactor
+    assert redact({"iban": "DE89"}) == {"iban": "[REDACTED:iban]"}
+    get_logger("test").info("payment", iban="DE89")
+    assert capture.events("payment")[0]["iban"] == "[REDACTED:iban]"
+    again = configure(log_stream=capture.stream, log_format="json", safe_keys=["session_id"])
+    assert current() is again and default_redactor() is again.redactor
+    assert redact({"iban": "DE89", "session_id": "s-1"}) == {"iban": "DE89", "session_id": "s-1"}
+    shutdown()
+    assert default_redactor() is builtin_redactor()
+    assert redact({"session_id": "s-1"}) == {"session_id": "[REDACTED:session]"}

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import importlib.util
+import inspect
 import traceback
 from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 from pavedroad.observability import (
     ConfigurationError,
     LogSamplingPolicy,
     Redactor,
+    configure,
     resolve_settings,
 )
-from pavedroad.observability.settings import SAMPLERS, parse_key_value_list
+from pavedroad.observability.setting_kinds import Setting
+from pavedroad.observability.settings import SAMPLERS, SETTINGS, parse_key_value_list
 from pavedroad.observability.tracing import build_sampler
 
 
@@ -313,3 +319,58 @@ def test_no_argument_error_shows_the_value(call: Callable[[], object]) -> None:
     text = _full_text(raised.value)
     assert PASTED not in text
     assert PASTED[8:20] not in text
+
+
+def _readme_tool() -> ModuleType:
+    path = Path(__file__).resolve().parents[1] / "tools" / "settings_readme.py"
+    spec = importlib.util.spec_from_file_location("settings_readme", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_readme_configuration_table_is_generated_from_the_settings_table() -> None:
+    tool = _readme_tool()
+    readme = tool.README.read_text(encoding="utf-8")
+    assert tool.updated_readme(readme) == readme, f"README table is stale; run `{tool.COMMAND}`"
+    for setting in SETTINGS:
+        for variable in setting.variables:
+            assert f"`{variable}`" in readme
+    for sampler in SAMPLERS:
+        assert f"`{sampler}`" in readme
+
+
+def test_a_stale_readme_table_is_found(tmp_path: Path) -> None:
+    tool = _readme_tool()
+    readme = tool.README.read_text(encoding="utf-8").replace("`PAVEDROAD_LOG_LEVEL`", "`X`", 1)
+    assert tool.updated_readme(readme) != readme
+    stale = tmp_path / "README.md"
+    stale.write_text(readme, encoding="utf-8")
+    tool.README = stale
+    assert tool.main(["--check"]) == 1
+    assert tool.main([]) == 0
+    assert tool.main(["--check"]) == 0
+
+
+def test_every_configure_argument_has_a_row() -> None:
+    table = {s.argument for s in SETTINGS if s.function == "configure" and s.argument}
+    assert table == set(inspect.signature(configure).parameters)
+    variables = [v for s in SETTINGS for v in s.variables]
+    assert len(variables) == len(set(variables)), "a variable belongs to one setting"
+
+
+@pytest.mark.parametrize(
+    ("setting", "variable"),
+    [(s, v) for s in SETTINGS for v in s.variables],
+    ids=[v for s in SETTINGS for v in s.variables],
+)
+def test_no_variable_of_the_table_shows_a_rejected_value(
+    setting: Setting[object], variable: str
+) -> None:
+    try:
+        setting.resolve(None, {variable: f"x={PASTED}%ff,{PASTED}"})
+    except ConfigurationError as error:
+        text = _full_text(error)
+        assert variable in text
+        assert PASTED[8:20].lower() not in text.lower()  # parsers fold case

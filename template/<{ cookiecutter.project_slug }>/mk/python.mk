@@ -11,9 +11,11 @@ PACKAGE := <{ cookiecutter.package_name }>
 REPORTS := reports
 # Python code linted and formatted here; other concerns append their own directories.
 PYTHON_SOURCES := src tests migrations scripts charts
-UV_COMPILE = $(VENV_BIN)/uv pip compile pyproject.toml --universal --python-version <{ cookiecutter.python_version }> \
-	--generate-hashes --no-emit-package pavedroad-observability --no-emit-package pavedroad-secrets \
-	--no-annotate --custom-compile-command "make lock" --quiet
+# uv records this command (less --quiet) in each lock file's header, and Renovate re-runs the
+# header's command to refresh a lock (renovate.json5), so it takes only options Renovate's
+# pip-compile manager accepts, each as --option=value; the rest is in pyproject's [tool.uv.pip].
+UV_COMPILE = $(VENV_BIN)/uv pip compile pyproject.toml --universal --python-version=<{ cookiecutter.python_version }> \
+	--generate-hashes --no-emit-package=pavedroad-observability --no-emit-package=pavedroad-secrets --quiet
 
 # The internal pavedroad-* distributions come only from the company index (PIP_INDEX_URL) or a
 # local wheelhouse (PIP_FIND_LINKS, then with no index at all), never from PyPI, where anyone can
@@ -31,8 +33,8 @@ $(VENV_STAMP): requirements.lock requirements-dev.lock requirements-internal.txt
 	$(PYTHON) -m venv --clear $(VENV)
 	$(VENV_BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
 		--only-binary :all: -r requirements-dev.lock
-	$(VENV_BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --only-binary :all: \
-		$(INTERNAL_SOURCE) -r requirements-internal.txt
+	$(VENV_BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+		--only-binary :all: $(INTERNAL_SOURCE) -r requirements-internal.txt
 	$(VENV_BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(VENV_BIN)/python -m pip check
 	touch $@
@@ -93,7 +95,7 @@ run: $(VENV_STAMP) ## Start the service locally (http://127.0.0.1:8000<% if cook
 <% endif -%>
 
 lock: $(VENV_STAMP) ## Re-resolve requirements*.lock from pyproject.toml (needs the package index)
-	$(UV_COMPILE) -o requirements.lock
-	$(UV_COMPILE) --group pyproject.toml:dev -o requirements-dev.lock
+	$(UV_COMPILE) --output-file=requirements.lock
+	$(UV_COMPILE) --group=pyproject.toml:dev --output-file=requirements-dev.lock
 
 CI_CHECKS += lint-python typecheck test

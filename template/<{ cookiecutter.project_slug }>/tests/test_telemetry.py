@@ -18,7 +18,11 @@ from opentelemetry.trace import SpanKind
 from pavedroad import observability
 
 from <{ cookiecutter.package_name }>.settings import Settings
-from <{ cookiecutter.package_name }>.telemetry import configure_telemetry, get_logger
+from <{ cookiecutter.package_name }>.telemetry import (
+    configure_telemetry,
+    get_logger,
+    library_environment,
+)
 <%- if cookiecutter.slack_app %>
 from tests.conftest import SlackRequests, mention_event
 from tests.slack_standin import SlackStandIn
@@ -173,3 +177,14 @@ def test_a_huge_log_field_gives_a_capped_line(
     assert record["small"] == "kept"
     assert len(json.dumps(record["blob"]).encode()) <= field_cap
     assert record["truncated"]["blob"] >= len(blob)
+
+
+def test_pavedroad_environment_is_not_shadowed_by_app_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One prefix per owner: APP_ENV only stands in while PAVEDROAD_ENVIRONMENT is unset."""
+    settings = Settings(env="local")
+    monkeypatch.delenv("PAVEDROAD_ENVIRONMENT", raising=False)
+    assert library_environment(settings) == "local"
+    monkeypatch.setenv("PAVEDROAD_ENVIRONMENT", "staging")
+    assert library_environment(settings) is None
+    resolved = observability.resolve_settings(environment=library_environment(settings))
+    assert resolved.environment == "staging"

@@ -50,6 +50,13 @@ _tracer = trace.get_tracer("<{ cookiecutter.package_name }>")
 get_logger = observability.get_logger
 
 
+def library_environment(settings: Settings) -> str | None:
+    """The library's deployment environment: ``None`` when its own ``PAVEDROAD_ENVIRONMENT``
+    is set (the chart sets it), so that it is read as it is; else ``APP_ENV``, so a local run
+    without it is not taken for production. No ``APP_*`` setting shadows a library one."""
+    return None if os.environ.get("PAVEDROAD_ENVIRONMENT", "").strip() else settings.env
+
+
 def _on_unless_set(variable: str) -> bool | None:
     """On by default here; when ``variable`` is set, the library reads (and checks) it."""
     return None if os.environ.get(variable, "").strip() else True
@@ -64,7 +71,7 @@ def configure_telemetry(settings: Settings) -> None:
     handle = observability.configure(
         service_name=SERVICE_NAME,
         service_version=__version__,
-        environment=settings.env,
+        environment=library_environment(settings),
         tracing=None if settings.telemetry_enabled else False,
         instrument_database=_on_unless_set("PAVEDROAD_INSTRUMENT_DATABASE"),
 <%- if cookiecutter.slack_app %>

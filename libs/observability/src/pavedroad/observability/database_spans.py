@@ -155,9 +155,7 @@ def instrument_database() -> None:
             "instrument_database (PAVEDROAD_INSTRUMENT_DATABASE) needs SQLAlchemy; install it "
             "or turn the setting off."
         ) from exc
-    from pavedroad.observability import __version__
-
-    listeners = _Listeners(trace.get_tracer(_TRACER_NAME, __version__))
+    listeners = _Listeners(trace.get_tracer(_TRACER_NAME))
     event.listen(Engine, "before_cursor_execute", listeners.before_cursor_execute)
     event.listen(Engine, "after_cursor_execute", listeners.after_cursor_execute)
     event.listen(Engine, "handle_error", listeners.handle_error)

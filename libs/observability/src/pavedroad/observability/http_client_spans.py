@@ -105,9 +105,8 @@ def _fail(ctx: Any, params: Any) -> None:
 def http_client_trace_config(tracer: trace.Tracer | None = None) -> Any:
     """An ``aiohttp.TraceConfig`` that makes the client spans, for a session of your own."""
     import aiohttp
-    from pavedroad.observability import __version__
 
-    tracer_ = tracer or trace.get_tracer(_TRACER_NAME, __version__)
+    tracer_ = tracer or trace.get_tracer(_TRACER_NAME)
 
     async def on_request_start(session: Any, ctx: Any, params: Any) -> None:
         _start(tracer_, ctx, params)

@@ -28,7 +28,7 @@ from pavedroad.observability.http_client_spans import (
     uninstrument_http_client,
 )
 from pavedroad.observability.logs import CAPTURED_LOGGERS, install_logging, uninstall_logging
-from pavedroad.observability.redaction import Redactor, set_default_redactor
+from pavedroad.observability.redaction_engine import Redactor
 from pavedroad.observability.sampling import (
     REPORT_EVENT,
     REPORT_LOGGER,
@@ -56,7 +56,11 @@ _TRACING_FIELDS = (
 
 @dataclass(frozen=True)
 class Observability:
-    """What :func:`configure` set up. ``tracer_provider`` is ``None`` when tracing is off."""
+    """What :func:`configure` set up. ``tracer_provider`` is ``None`` when tracing is off.
+
+    ``redactor`` is the one the log pipeline and :func:`~pavedroad.observability.redact` use
+    while this handle is active.
+    """
 
     settings: ObservabilitySettings
     tracer_provider: TracerProvider | None
@@ -252,7 +256,6 @@ def configure(
             max_field_bytes=settings.log_max_field_bytes,
             max_line_bytes=settings.log_max_line_bytes,
         )
-        set_default_redactor(redactor)
         _state = Observability(
             settings=settings,
             tracer_provider=provider,

@@ -43,7 +43,7 @@ from pavedroad.observability.call_safety import (
 )
 from pavedroad.observability.correlation import current_trace_ids
 from pavedroad.observability.line_limits import fit_line
-from pavedroad.observability.redaction import Redactor
+from pavedroad.observability.redaction_engine import Redactor
 from pavedroad.observability.sampling import REPORT_MARKER, LogSampler
 from pavedroad.observability.settings import (
     DEFAULT_LOG_MAX_FIELD_BYTES,

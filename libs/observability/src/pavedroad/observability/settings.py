@@ -1,26 +1,48 @@
-"""Resolution of every setting from arguments, the environment and defaults.
+"""Every setting of the library, in one table, and their resolution.
+
+:data:`SETTINGS` is the table: each :class:`~pavedroad.observability.setting_kinds.Setting`
+names its ``configure()`` argument, its environment variables, its parser, its default and its
+documentation. The README's configuration table is generated from it
+(``python libs/observability/tools/settings_readme.py``), and the resolution below reads each
+setting through its row.
 
 Precedence is the same for every setting: an explicit argument beats the environment, and the
 environment beats the default. The standard OpenTelemetry variables are read with their
 specified meaning; the library's own variables start with ``PAVEDROAD_``. A value that cannot
-be used raises :class:`ConfigurationError` naming the variable and what is allowed, never the
-value itself (a secret pasted into the wrong variable must not reach a terminal or a log);
-nothing falls back silently.
+be used raises :class:`ConfigurationError` naming the argument or variable and what is allowed,
+never the value itself (a secret pasted into the wrong variable must not reach a terminal or a
+log); nothing falls back silently.
+
+To add a setting: add a row here and to :data:`SETTINGS`, a field to
+:class:`ObservabilitySettings`, an argument to :func:`resolve_settings` and ``configure()``
+that is passed to ``ROW.resolve(argument, env)``, then regenerate the README.
 """
 
 from __future__ import annotations
 
-import math
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final
-from urllib.parse import unquote, urlsplit
 
 from pavedroad.observability.errors import ConfigurationError
 from pavedroad.observability.sampling import LogSamplingPolicy
+from pavedroad.observability.setting_kinds import (
+    Boolean,
+    ByteCount,
+    Choice,
+    Given,
+    KeyValues,
+    Milliseconds,
+    Ratio,
+    SampleRates,
+    Setting,
+    Text,
+    Url,
+    WholeNumber,
+    parse_key_value_list,
+)
 
 __all__ = [
     "INSTRUMENTATIONS",
@@ -28,6 +50,7 @@ __all__ = [
     "LOG_LEVELS",
     "OTLP_PROTOCOLS",
     "SAMPLERS",
+    "SETTINGS",
     "ObservabilitySettings",
     "parse_key_value_list",
     "resolve_instrumentation",
@@ -52,7 +75,6 @@ LOG_FORMATS: Final = ("auto", "json", "console")
 #: OpenTelemetry ASGI/FastAPI instrumentation.
 INSTRUMENTATIONS: Final = ("lean", "official")
 INSTRUMENTATION_VARIABLE: Final = "PAVEDROAD_INSTRUMENTATION"
-_BOOLEANS: Final = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 DEFAULT_SERVICE_NAME: Final = "unknown_service"
 DEFAULT_ENVIRONMENT: Final = "production"
@@ -62,6 +84,264 @@ DEFAULT_LOG_MAX_FIELD_BYTES: Final = 16 * 1024
 DEFAULT_LOG_MAX_LINE_BYTES: Final = 64 * 1024
 MIN_LOG_MAX_FIELD_BYTES: Final = 256
 MIN_LOG_MAX_LINE_BYTES: Final = 1024
+_NO_KEY_VALUES: Mapping[str, str] = MappingProxyType({})
+_TRACES_ENDPOINT_VARIABLE: Final = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+
+# The table. Each row is used by resolve_settings() below; SETTINGS lists them in README order.
+SERVICE_NAME: Final = Setting(
+    "service_name",
+    "`service.name` of the resource; else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`.",
+    Text(empty_hint="the service's name"),
+    DEFAULT_SERVICE_NAME,
+    argument="service_name",
+    variables=("OTEL_SERVICE_NAME",),
+)
+SERVICE_VERSION: Final = Setting(
+    "service_version",
+    "`service.version` of the resource; else `service.version` in `OTEL_RESOURCE_ATTRIBUTES`.",
+    Given(),
+    None,
+    argument="service_version",
+)
+RESOURCE_ATTRIBUTES: Final = Setting(
+    "resource_attributes",
+    "Resource attributes; the argument's entries override the variable's.",
+    KeyValues(),
+    _NO_KEY_VALUES,
+    argument="resource_attributes",
+    variables=("OTEL_RESOURCE_ATTRIBUTES",),
+)
+ENVIRONMENT: Final = Setting(
+    "environment",
+    "Deployment environment (`prod` or `production` is production), also set as the "
+    "`deployment.environment.name` resource attribute; else that attribute, or "
+    "`deployment.environment`, from `OTEL_RESOURCE_ATTRIBUTES`.",
+    Text(),
+    DEFAULT_ENVIRONMENT,
+    argument="environment",
+    variables=("PAVEDROAD_ENVIRONMENT",),
+)
+TRACING: Final = Setting(
+    "tracing_enabled",
+    "Tracing on or off; `tracing=False` or `OTEL_SDK_DISABLED=true` turns it off.",
+    Boolean(),
+    True,
+    argument="tracing",
+    variables=("OTEL_SDK_DISABLED",),
+    environment_parse=Boolean(negate=True),
+    default_doc="on",
+)
+SAMPLER: Final = Setting(
+    "sampler",
+    "Trace sampler.",
+    Choice(SAMPLERS),
+    DEFAULT_SAMPLER,
+    argument="sampler",
+    variables=("OTEL_TRACES_SAMPLER",),
+)
+SAMPLE_RATIO: Final = Setting(
+    "sample_ratio",
+    "Share of new traces sampled, for the ratio samplers only (an argument with another "
+    "sampler is an error; the variable is ignored).",
+    Ratio(),
+    1.0,
+    argument="sample_ratio",
+    variables=("OTEL_TRACES_SAMPLER_ARG",),
+)
+OTLP_ENDPOINT: Final = Setting(
+    "otlp_traces_endpoint",
+    "OTLP endpoint: the argument and `OTEL_EXPORTER_OTLP_ENDPOINT` are base URLs (`/v1/traces` "
+    "is appended for HTTP), `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is used as it is.",
+    Url(),
+    None,
+    argument="otlp_endpoint",
+    variables=(_TRACES_ENDPOINT_VARIABLE, "OTEL_EXPORTER_OTLP_ENDPOINT"),
+    default_doc="none: nothing is exported",
+)
+OTLP_PROTOCOL: Final = Setting(
+    "otlp_protocol",
+    "OTLP protocol (`grpc` needs the `grpc` extra).",
+    Choice(OTLP_PROTOCOLS),
+    "http/protobuf",
+    argument="otlp_protocol",
+    variables=("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"),
+)
+OTLP_HEADERS: Final = Setting(
+    "otlp_headers",
+    "Exporter headers; the traces variable's entries override the generic one's, and the "
+    "argument's override both.",
+    KeyValues(),
+    _NO_KEY_VALUES,
+    argument="otlp_headers",
+    variables=("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS"),
+)
+OTLP_TIMEOUT: Final = Setting(
+    "otlp_timeout_seconds",
+    "Export timeout.",
+    Milliseconds(),
+    None,
+    variables=("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"),
+    default_doc="the exporter's",
+)
+OTLP_COMPRESSION: Final = Setting(
+    "otlp_compression",
+    "Export compression.",
+    Choice(COMPRESSIONS),
+    None,
+    variables=("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION"),
+    default_doc="none",
+)
+LOG_LEVEL: Final = Setting(
+    "log_level",
+    "Level of the log pipeline, case-insensitive.",
+    Choice(LOG_LEVELS, upper=True),
+    "INFO",
+    argument="log_level",
+    variables=("PAVEDROAD_LOG_LEVEL",),
+)
+LOG_FORMAT: Final = Setting(
+    "log_format",
+    "`auto` is console lines when stderr is a terminal outside production, else JSON.",
+    Choice(LOG_FORMATS),
+    "auto",
+    argument="log_format",
+    variables=("PAVEDROAD_LOG_FORMAT",),
+)
+LOG_MAX_FIELD_BYTES: Final = Setting(
+    "log_max_field_bytes",
+    "Cap on one field of a JSON line, in UTF-8 bytes; a longer value is cut and listed in the "
+    "line's `truncated` field.",
+    ByteCount(MIN_LOG_MAX_FIELD_BYTES),
+    DEFAULT_LOG_MAX_FIELD_BYTES,
+    argument="log_max_field_bytes",
+    variables=("PAVEDROAD_LOG_MAX_FIELD_BYTES",),
+)
+LOG_MAX_LINE_BYTES: Final = Setting(
+    "log_max_line_bytes",
+    "Cap on a whole JSON line, not below the field cap; the largest fields are cut until the "
+    "line fits.",
+    ByteCount(MIN_LOG_MAX_LINE_BYTES),
+    DEFAULT_LOG_MAX_LINE_BYTES,
+    argument="log_max_line_bytes",
+    variables=("PAVEDROAD_LOG_MAX_LINE_BYTES",),
+)
+REDACT_EMAILS: Final = Setting(
+    "redact_emails",
+    "Redact e-mail addresses.",
+    Boolean(),
+    True,
+    argument="redact_emails",
+    variables=("PAVEDROAD_REDACT_EMAILS",),
+)
+LOG_SAMPLE_RATES: Final = Setting(
+    "log_sample_rates",
+    "Share of debug and info events kept per logger (see Sampling); a `log_sampling` policy "
+    "argument replaces this and the repeat limit.",
+    SampleRates(),
+    MappingProxyType({}),
+    argument="log_sampling",
+    variables=("PAVEDROAD_LOG_SAMPLE_RATES",),
+    default_doc="every event kept",
+)
+LOG_REPEAT_LIMIT: Final = Setting(
+    "log_repeat_limit",
+    "Most debug and info events kept per event key per second; `0` turns the limit off.",
+    WholeNumber("use e.g. 100 (events per key per second), or 0 to turn rate limiting off."),
+    LogSamplingPolicy().repeat_limit,
+    argument="log_sampling",
+    variables=("PAVEDROAD_LOG_REPEAT_LIMIT",),
+)
+REDACT_KEYS: Final = Setting(
+    "redact_keys", "More denylisted key fragments.", Given(), None, argument="redact_keys"
+)
+SAFE_KEYS: Final = Setting(
+    "safe_keys", "More keys exempt from the key denylist.", Given(), None, argument="safe_keys"
+)
+REDACT_PATTERNS: Final = Setting(
+    "redact_patterns",
+    "More value patterns, kind to bounded regex (see Redaction).",
+    Given(),
+    None,
+    argument="redact_patterns",
+)
+SPAN_PROCESSORS: Final = Setting(
+    "span_processors",
+    "More span processors, after the OTLP batch processor (e.g. an in-memory exporter in tests).",
+    Given(),
+    None,
+    argument="span_processors",
+)
+LOG_STREAM: Final = Setting(
+    "log_stream", "Where log lines go.", Given(), None, argument="log_stream", default_doc="stdout"
+)
+CAPTURE_LOGGERS: Final = Setting(
+    "capture_loggers",
+    "Stdlib loggers whose own handlers are removed so their records reach the JSON pipeline.",
+    Given(),
+    None,
+    argument="capture_loggers",
+    default_doc="uvicorn's and gunicorn's",
+)
+INSTRUMENTATION: Final = Setting(
+    "instrumentation",
+    "Where the HTTP server span comes from: the library's lean middleware or the official "
+    "OpenTelemetry ASGI/FastAPI instrumentation.",
+    Choice(INSTRUMENTATIONS),
+    "lean",
+    argument="instrumentation",
+    variables=(INSTRUMENTATION_VARIABLE,),
+    function="instrument_fastapi, instrument_asgi",
+)
+INSTRUMENT_DATABASE: Final = Setting(
+    "instrument_database",
+    "A client span for every SQLAlchemy statement, with its operation and table, never its "
+    "text or parameters (see Database and HTTP client spans). Needs SQLAlchemy.",
+    Boolean(),
+    False,
+    argument="instrument_database",
+    variables=("PAVEDROAD_INSTRUMENT_DATABASE",),
+)
+INSTRUMENT_HTTP_CLIENT: Final = Setting(
+    "instrument_http_client",
+    "A client span for every aiohttp request (slack_sdk's `AsyncWebClient`, Bolt), named by the "
+    "Slack Web API method for Slack calls, with no query string and no header. Needs aiohttp.",
+    Boolean(),
+    False,
+    argument="instrument_http_client",
+    variables=("PAVEDROAD_INSTRUMENT_HTTP_CLIENT",),
+)
+
+#: Every setting, in the order the README lists them.
+SETTINGS: Final[tuple[Setting[object], ...]] = (
+    SERVICE_NAME,
+    SERVICE_VERSION,
+    RESOURCE_ATTRIBUTES,
+    ENVIRONMENT,
+    TRACING,
+    SAMPLER,
+    SAMPLE_RATIO,
+    OTLP_ENDPOINT,
+    OTLP_PROTOCOL,
+    OTLP_HEADERS,
+    OTLP_TIMEOUT,
+    OTLP_COMPRESSION,
+    LOG_LEVEL,
+    LOG_FORMAT,
+    LOG_MAX_FIELD_BYTES,
+    LOG_MAX_LINE_BYTES,
+    REDACT_EMAILS,
+    LOG_SAMPLE_RATES,
+    LOG_REPEAT_LIMIT,
+    REDACT_KEYS,
+    SAFE_KEYS,
+    REDACT_PATTERNS,
+    SPAN_PROCESSORS,
+    LOG_STREAM,
+    CAPTURE_LOGGERS,
+    INSTRUMENTATION,
+    INSTRUMENT_DATABASE,
+    INSTRUMENT_HTTP_CLIENT,
+)
 
 
 @dataclass(frozen=True)
@@ -101,113 +381,33 @@ class ObservabilitySettings:
         return self.environment.lower() in {"prod", "production"}
 
 
-def parse_key_value_list(raw: str, *, variable: str) -> dict[str, str]:
-    """Parse ``key1=value1,key2=value2`` as OpenTelemetry specifies for resource attributes and
-    OTLP headers: values are percent-decoded, surrounding spaces are dropped, and any item
-    without a key or an ``=`` is an error rather than skipped.
-    """
-    result: dict[str, str] = {}
-    if not raw.strip():
-        return result
-    items = raw.split(",")
-    for position, item in enumerate(items, start=1):
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise ConfigurationError(
-                f"{variable} is malformed at item {position} of {len(items)} (values are not "
-                "shown): expected comma-separated key=value pairs, e.g. "
-                "'deployment.environment.name=prod,team=payments'."
-            )
-        try:
-            result[key] = unquote(value.strip(), errors="strict")
-        except UnicodeDecodeError:
-            raise ConfigurationError(
-                f"{variable}: the value of item {position} of {len(items)} is not valid "
-                "percent-encoded UTF-8 (values are not shown)."
-            ) from None
-    return result
+def _resource(
+    env: Mapping[str, str],
+    resource_attributes: Mapping[str, str] | None,
+    service_name: str | None,
+    service_version: str | None,
+) -> dict[str, str]:
+    """``OTEL_RESOURCE_ATTRIBUTES``, under ``OTEL_SERVICE_NAME``, under the arguments."""
+    attributes = dict(RESOURCE_ATTRIBUTES.resolve(None, env))
+    from_env = SERVICE_NAME.from_environment(env)
+    if from_env is not None:
+        attributes["service.name"] = from_env[0]
+    attributes.update(RESOURCE_ATTRIBUTES.from_argument(resource_attributes) or {})
+    name = SERVICE_NAME.from_argument(service_name)
+    if name is not None:
+        attributes["service.name"] = name
+    if service_version is not None:
+        attributes["service.version"] = service_version
+    attributes.setdefault("service.name", SERVICE_NAME.default)
+    return attributes
 
 
-def _choice(name: str, value: str, allowed: tuple[str, ...], *, fold: bool = True) -> str:
-    normalised = value.strip().lower() if fold else value.strip()
-    if normalised not in allowed:
-        raise ConfigurationError(
-            f"{name} is not supported (the value is not shown); use one of: {', '.join(allowed)}."
-        )
-    return normalised
-
-
-def _bool(name: str, value: str | bool) -> bool:
-    if isinstance(value, bool):
-        return value
-    parsed = _BOOLEANS.get(value.strip().lower())
-    if parsed is None:
-        raise ConfigurationError(
-            f"{name} is not a boolean (the value is not shown); use 'true' or 'false'."
-        )
-    return parsed
-
-
-def _ratio(name: str, value: str | float) -> float:
-    try:
-        ratio = float(value)
-    except (TypeError, ValueError):
-        # "from None": float()'s own message would quote the value.
-        raise ConfigurationError(
-            f"{name} is not a number (the value is not shown); use a sampling ratio between 0 "
-            "and 1, e.g. 0.25."
-        ) from None
-    if math.isnan(ratio) or not 0.0 <= ratio <= 1.0:
-        raise ConfigurationError(
-            f"{name} is outside 0..1 (the value is not shown); use a sampling ratio between 0 "
-            "and 1, e.g. 0.25."
-        )
-    return ratio
-
-
-def _endpoint(name: str, value: str) -> str:
-    parts = urlsplit(value.strip())
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise ConfigurationError(
-            f"{name} is not an http(s) URL (the value is not shown); use e.g. "
-            "'http://otel-collector:4318'."
-        )
-    return value.strip()
-
-
-def _byte_count(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ConfigurationError(
-            f"{name} is not a whole number of bytes (the value is not shown); use e.g. 65536."
-        )
-    text = str(value).strip()
-    if not re.fullmatch(r"[0-9]{1,12}", text) or int(text) < minimum:
-        raise ConfigurationError(
-            f"{name} must be a whole number of bytes of at least {minimum} (the value is not "
-            "shown); use e.g. 65536."
-        )
-    return int(text)
-
-
-def _pick(
-    argument: object, environ: Mapping[str, str], *variables: str
-) -> tuple[object, str] | None:
-    """Return (value, source name) from the argument or the first set variable, else None."""
-    if argument is not None:
-        return argument, "argument"
-    for variable in variables:
-        raw = environ.get(variable)
-        if raw is not None and raw.strip() != "":
-            return raw, variable
-    return None
-
-
-def _parse_sample_rates(raw: str, variable: str) -> dict[str, float]:
-    rates: dict[str, float] = {}
-    for key, value in parse_key_value_list(raw, variable=variable).items():
-        rates["" if key in {"*", "root"} else key] = _ratio(f"{variable}[{key}]", value)
-    return rates
+def _log_sampling(env: Mapping[str, str]) -> LogSamplingPolicy:
+    """The policy that ``PAVEDROAD_LOG_SAMPLE_RATES`` and ``PAVEDROAD_LOG_REPEAT_LIMIT`` give."""
+    rates = dict(LOG_SAMPLE_RATES.resolve(None, env))
+    default_rate = rates.pop("", 1.0)
+    limit = LOG_REPEAT_LIMIT.resolve(None, env)
+    return LogSamplingPolicy(rates=rates, default_rate=default_rate, repeat_limit=limit or None)
 
 
 def resolve_settings(
@@ -236,245 +436,77 @@ def resolve_settings(
 ) -> ObservabilitySettings:
     """Resolve and validate every setting: argument, then environment, then default.
 
-    ``environ`` defaults to :data:`os.environ`; tests pass a dict. See the README for the
-    variable that backs each argument.
+    ``environ`` defaults to :data:`os.environ`; tests pass a dict. :data:`SETTINGS` (and the
+    README's table) names the variable that backs each argument.
     """
     env: Mapping[str, str] = os.environ if environ is None else environ
 
-    # Resource: OTEL_RESOURCE_ATTRIBUTES, overridden by OTEL_SERVICE_NAME, overridden by args.
-    attributes = parse_key_value_list(
-        env.get("OTEL_RESOURCE_ATTRIBUTES", ""), variable="OTEL_RESOURCE_ATTRIBUTES"
-    )
-    if env.get("OTEL_SERVICE_NAME", "").strip():
-        attributes["service.name"] = env["OTEL_SERVICE_NAME"].strip()
-    if resource_attributes is not None:
-        for key, value in resource_attributes.items():
-            if not isinstance(key, str) or not key or not isinstance(value, str):
-                raise ConfigurationError(
-                    "resource_attributes: keys and values must be non-empty strings; an entry "
-                    f"has a {type(key).__name__} key and a {type(value).__name__} value."
-                )
-        attributes.update(resource_attributes)
-    if service_name is not None:
-        if not service_name.strip():
-            raise ConfigurationError("service_name is empty; give the service's name.")
-        attributes["service.name"] = service_name
-    if service_version is not None:
-        attributes["service.version"] = service_version
-    attributes.setdefault("service.name", DEFAULT_SERVICE_NAME)
-
-    picked_env = _pick(environment, env, "PAVEDROAD_ENVIRONMENT")
-    if picked_env is not None:
-        resolved_environment = str(picked_env[0]).strip()
-        attributes["deployment.environment.name"] = resolved_environment
+    attributes = _resource(env, resource_attributes, service_name, service_version)
+    picked_environment = ENVIRONMENT.lookup(environment, env)
+    if picked_environment is not None:
+        resolved_environment = attributes["deployment.environment.name"] = picked_environment[0]
     else:
         resolved_environment = (
             attributes.get("deployment.environment.name")
             or attributes.get("deployment.environment")
-            or DEFAULT_ENVIRONMENT
+            or ENVIRONMENT.default
         )
 
-    # Tracing switch and sampler.
-    if tracing_enabled is not None:
-        enabled = tracing_enabled
-    else:
-        disabled_raw = env.get("OTEL_SDK_DISABLED", "")
-        enabled = not (disabled_raw.strip() and _bool("OTEL_SDK_DISABLED", disabled_raw))
-
-    picked = _pick(sampler, env, "OTEL_TRACES_SAMPLER")
-    if picked is None:
-        resolved_sampler = DEFAULT_SAMPLER
-    else:
-        name = "sampler" if picked[1] == "argument" else picked[1]
-        resolved_sampler = _choice(name, str(picked[0]), SAMPLERS)
-
-    ratio = 1.0
+    resolved_sampler = SAMPLER.resolve(sampler, env)
     if resolved_sampler in RATIO_SAMPLERS:
-        picked_ratio = _pick(sample_ratio, env, "OTEL_TRACES_SAMPLER_ARG")
-        if picked_ratio is not None:
-            name = "sample_ratio" if picked_ratio[1] == "argument" else picked_ratio[1]
-            ratio = _ratio(name, picked_ratio[0])  # type: ignore[arg-type]
+        ratio = SAMPLE_RATIO.resolve(sample_ratio, env)
     elif sample_ratio is not None:
         raise ConfigurationError(
             f"sample_ratio has no effect with sampler {resolved_sampler!r}; use sampler "
             "'parentbased_traceidratio' or 'traceidratio', or drop sample_ratio."
         )
-
-    # OTLP exporter. Signal-specific variables beat the generic ones, as the spec says.
-    picked_protocol = _pick(
-        otlp_protocol, env, "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"
-    )
-    protocol = "http/protobuf"
-    if picked_protocol is not None:
-        name = "otlp_protocol" if picked_protocol[1] == "argument" else picked_protocol[1]
-        protocol = _choice(name, str(picked_protocol[0]), OTLP_PROTOCOLS)
-
-    traces_endpoint: str | None = None
-    if otlp_endpoint is not None:
-        base: tuple[str, str] | None = (_endpoint("otlp_endpoint", otlp_endpoint), "base")
-    elif env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "").strip():
-        raw = env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]
-        base = (_endpoint("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", raw), "signal")
-    elif env.get("OTEL_EXPORTER_OTLP_ENDPOINT", "").strip():
-        base = (
-            _endpoint("OTEL_EXPORTER_OTLP_ENDPOINT", env["OTEL_EXPORTER_OTLP_ENDPOINT"]),
-            "base",
-        )
     else:
-        base = None
-    if base is not None:
-        url, kind = base
-        if kind == "base" and protocol == "http/protobuf":
-            traces_endpoint = url.rstrip("/") + "/v1/traces"
-        else:
-            traces_endpoint = url
+        ratio = SAMPLE_RATIO.default
 
-    headers = parse_key_value_list(
-        env.get("OTEL_EXPORTER_OTLP_HEADERS", ""), variable="OTEL_EXPORTER_OTLP_HEADERS"
-    )
-    headers.update(
-        parse_key_value_list(
-            env.get("OTEL_EXPORTER_OTLP_TRACES_HEADERS", ""),
-            variable="OTEL_EXPORTER_OTLP_TRACES_HEADERS",
-        )
-    )
-    if otlp_headers is not None:
-        headers.update(otlp_headers)
+    protocol = OTLP_PROTOCOL.resolve(otlp_protocol, env)
+    url, source = OTLP_ENDPOINT.lookup(otlp_endpoint, env) or (None, "")
+    # A base URL (the argument, OTEL_EXPORTER_OTLP_ENDPOINT) gets the signal's path over HTTP.
+    if url is not None and source != _TRACES_ENDPOINT_VARIABLE and protocol == "http/protobuf":
+        url = url.rstrip("/") + "/v1/traces"
+    headers: dict[str, str] = {}
+    for layer in (*OTLP_HEADERS.layers(env), OTLP_HEADERS.from_argument(otlp_headers) or {}):
+        headers.update(layer)
 
-    timeout: float | None = None
-    picked_timeout = _pick(
-        None, env, "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"
-    )
-    if picked_timeout is not None:
-        raw_timeout, variable = str(picked_timeout[0]), picked_timeout[1]
-        try:
-            millis = float(raw_timeout)
-        except ValueError:
-            millis = -1.0
-        if not millis > 0 or math.isinf(millis):
-            raise ConfigurationError(
-                f"{variable} is not a positive number of milliseconds (the value is not "
-                "shown); use e.g. 10000 for ten seconds."
-            )
-        timeout = millis / 1000.0
-
-    compression: str | None = None
-    picked_compression = _pick(
-        None, env, "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION"
-    )
-    if picked_compression is not None:
-        compression = _choice(picked_compression[1], str(picked_compression[0]), COMPRESSIONS)
-
-    # Logging.
-    picked_level = _pick(log_level, env, "PAVEDROAD_LOG_LEVEL")
-    level = "INFO"
-    if picked_level is not None:
-        name = "log_level" if picked_level[1] == "argument" else picked_level[1]
-        level = _choice(name, str(picked_level[0]).upper(), LOG_LEVELS, fold=False)
-
-    picked_format = _pick(log_format, env, "PAVEDROAD_LOG_FORMAT")
-    fmt = "auto"
-    if picked_format is not None:
-        name = "log_format" if picked_format[1] == "argument" else picked_format[1]
-        fmt = _choice(name, str(picked_format[0]), LOG_FORMATS)
-
-    picked_emails = _pick(redact_emails, env, "PAVEDROAD_REDACT_EMAILS")
-    emails = True
-    if picked_emails is not None:
-        name = "redact_emails" if picked_emails[1] == "argument" else picked_emails[1]
-        emails = _bool(name, picked_emails[0])  # type: ignore[arg-type]
-
-    caps = []
-    for argument, variable, default, minimum in (
-        (
-            log_max_field_bytes,
-            "PAVEDROAD_LOG_MAX_FIELD_BYTES",
-            DEFAULT_LOG_MAX_FIELD_BYTES,
-            MIN_LOG_MAX_FIELD_BYTES,
-        ),
-        (
-            log_max_line_bytes,
-            "PAVEDROAD_LOG_MAX_LINE_BYTES",
-            DEFAULT_LOG_MAX_LINE_BYTES,
-            MIN_LOG_MAX_LINE_BYTES,
-        ),
-    ):
-        picked_cap = _pick(argument, env, variable)
-        if picked_cap is None:
-            caps.append(default)
-        else:
-            name = variable.removeprefix("PAVEDROAD_").lower()
-            name = name if picked_cap[1] == "argument" else picked_cap[1]
-            caps.append(_byte_count(name, picked_cap[0], minimum))
-    max_field_bytes, max_line_bytes = caps
+    max_field_bytes = LOG_MAX_FIELD_BYTES.resolve(log_max_field_bytes, env)
+    max_line_bytes = LOG_MAX_LINE_BYTES.resolve(log_max_line_bytes, env)
     if max_field_bytes > max_line_bytes:
         raise ConfigurationError(
             "log_max_field_bytes (PAVEDROAD_LOG_MAX_FIELD_BYTES) is larger than "
             "log_max_line_bytes (PAVEDROAD_LOG_MAX_LINE_BYTES); a field must fit in a line."
         )
 
-    switches = []
-    for argument, name, variable in (
-        (instrument_database, "instrument_database", "PAVEDROAD_INSTRUMENT_DATABASE"),
-        (instrument_http_client, "instrument_http_client", "PAVEDROAD_INSTRUMENT_HTTP_CLIENT"),
-    ):
-        picked_switch = _pick(argument, env, variable)
-        switches.append(
-            False
-            if picked_switch is None
-            else _bool(name if picked_switch[1] == "argument" else variable, picked_switch[0])  # type: ignore[arg-type]
-        )
-    database_spans, http_client_spans = switches
-
-    if log_sampling is None:
-        rates = _parse_sample_rates(
-            env.get("PAVEDROAD_LOG_SAMPLE_RATES", ""), "PAVEDROAD_LOG_SAMPLE_RATES"
-        )
-        policy_kwargs: dict[str, object] = {}
-        if "" in rates:
-            policy_kwargs["default_rate"] = rates.pop("")
-        if rates:
-            policy_kwargs["rates"] = rates
-        raw_limit = env.get("PAVEDROAD_LOG_REPEAT_LIMIT", "").strip()
-        if raw_limit:
-            if not re.fullmatch(r"[0-9]+", raw_limit):
-                raise ConfigurationError(
-                    "PAVEDROAD_LOG_REPEAT_LIMIT is not a whole number (the value is not shown); "
-                    "use e.g. 100 (events per key per second), or 0 to turn rate limiting off."
-                )
-            policy_kwargs["repeat_limit"] = int(raw_limit) or None
-        log_sampling = LogSamplingPolicy(**policy_kwargs)  # type: ignore[arg-type]
-
     return ObservabilitySettings(
         service_name=attributes["service.name"],
         service_version=attributes.get("service.version"),
         environment=resolved_environment,
         resource_attributes=MappingProxyType(dict(attributes)),
-        tracing_enabled=enabled,
+        tracing_enabled=TRACING.resolve(tracing_enabled, env),
         sampler=resolved_sampler,
         sample_ratio=ratio,
         otlp_protocol=protocol,
-        otlp_traces_endpoint=traces_endpoint,
+        otlp_traces_endpoint=url,
         otlp_headers=MappingProxyType(headers),
-        otlp_timeout_seconds=timeout,
-        otlp_compression=compression,
-        log_level=level,
-        log_format=fmt,
-        redact_emails=emails,
+        otlp_timeout_seconds=OTLP_TIMEOUT.resolve(None, env),
+        otlp_compression=OTLP_COMPRESSION.resolve(None, env),
+        log_level=LOG_LEVEL.resolve(log_level, env),
+        log_format=LOG_FORMAT.resolve(log_format, env),
+        redact_emails=REDACT_EMAILS.resolve(redact_emails, env),
         redact_keys=tuple(redact_keys),
         safe_keys=tuple(safe_keys),
-        log_sampling=log_sampling,
+        log_sampling=_log_sampling(env) if log_sampling is None else log_sampling,
         log_max_field_bytes=max_field_bytes,
         log_max_line_bytes=max_line_bytes,
-        instrument_database=database_spans,
-        instrument_http_client=http_client_spans,
+        instrument_database=INSTRUMENT_DATABASE.resolve(instrument_database, env),
+        instrument_http_client=INSTRUMENT_HTTP_CLIENT.resolve(instrument_http_client, env),
     )
 
 
 def resolve_instrumentation(value: str | None = None) -> str:
     """The HTTP instrumentation to use: ``value``, else ``PAVEDROAD_INSTRUMENTATION``, else
     ``"lean"`` (one of :data:`INSTRUMENTATIONS`)."""
-    if value is not None:
-        return _choice("instrumentation", value, INSTRUMENTATIONS)
-    raw = os.environ.get(INSTRUMENTATION_VARIABLE, "").strip()
-    return _choice(INSTRUMENTATION_VARIABLE, raw, INSTRUMENTATIONS) if raw else "lean"
+    return INSTRUMENTATION.resolve(value, os.environ)
