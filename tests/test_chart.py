@@ -486,6 +486,8 @@ LIBRARY_VARIABLE_VALUES = {
     "PAVEDROAD_LOG_REPEAT_LIMIT": ("app.logRepeatLimit", "7"),
     "PAVEDROAD_LOG_MAX_FIELD_BYTES": ("app.logMaxFieldBytes", "4096"),
     "PAVEDROAD_LOG_MAX_LINE_BYTES": ("app.logMaxLineBytes", "8192"),
+    "PAVEDROAD_INSTRUMENT_DATABASE": ("app.instrumentDatabase", "false"),
+    "PAVEDROAD_INSTRUMENT_HTTP_CLIENT": ("app.instrumentHttpClient", "false"),
 }
 
 

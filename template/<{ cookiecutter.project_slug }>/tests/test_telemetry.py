@@ -4,12 +4,17 @@ of bounded size."""
 from __future__ import annotations
 
 import json
+<%- if cookiecutter.slack_app %>
+import time
+<%- endif %>
 from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 from pavedroad import observability
 
 from <{ cookiecutter.package_name }>.settings import Settings
@@ -19,7 +24,8 @@ from <{ cookiecutter.package_name }>.telemetry import (
     library_environment,
 )
 <%- if cookiecutter.slack_app %>
-from tests.conftest import SlackRequests
+from tests.conftest import SlackRequests, mention_event
+from tests.slack_standin import SlackStandIn
 <%- endif %>
 
 
@@ -55,6 +61,67 @@ def test_an_api_call_gets_a_request_span_and_a_handler_span(
 <%- endif %>
     assert handler.context.trace_id == request.context.trace_id
     assert handler.parent is not None
+
+
+def _ancestors(span: ReadableSpan, finished: list[ReadableSpan]) -> list[ReadableSpan]:
+    by_id = {s.context.span_id: s for s in finished}
+    chain = []
+    while span.parent is not None and span.parent.span_id in by_id:
+        span = by_id[span.parent.span_id]
+        chain.append(span)
+    return chain
+
+
+def test_database_statements_get_client_spans_inside_the_request_span(
+<%- if cookiecutter.slack_app %>
+    spans: InMemorySpanExporter, slack_requests: SlackRequests
+) -> None:
+    assert slack_requests.command("add secret-text-not-in-spans").status_code == 200
+    request_name = "POST /slack/commands"
+<%- else %>
+    spans: InMemorySpanExporter, client: TestClient
+) -> None:
+    path = "/api/v1/workspaces/T0TEST001/channels/C0CHAN001/notes"
+    body = {"author_id": "U0USER001", "text": "secret-text-not-in-spans"}
+    assert client.post(path, json=body).status_code == 201
+    request_name = "POST /api/v1"
+<%- endif %>
+    finished = list(spans.get_finished_spans())
+    inserts = [s for s in finished if s.name == "INSERT notes"]
+    assert len(inserts) == 1, [s.name for s in finished]
+    (insert,) = inserts
+    assert insert.kind is SpanKind.CLIENT
+    attributes = dict(insert.attributes or {})
+    assert attributes["db.operation.name"] == "INSERT"
+    assert attributes["db.collection.name"] == "notes"
+    assert attributes["db.system.name"] in {"sqlite", "postgresql"}
+    assert any(s.name.startswith(request_name) for s in _ancestors(insert, finished))
+    recorded = json.dumps([dict(s.attributes or {}) for s in finished])
+    assert "secret-text-not-in-spans" not in recorded
+<%- if cookiecutter.slack_app %>
+
+
+def test_slack_web_api_calls_get_client_spans_named_by_method(
+    spans: InMemorySpanExporter, slack_requests: SlackRequests, slack: SlackStandIn
+) -> None:
+    assert slack_requests.event(mention_event()).status_code == 200
+    slack.wait_for("chat.postMessage")
+    deadline = time.monotonic() + 5
+    while not (posts := [s for s in spans.get_finished_spans() if s.name == "chat.postMessage"]):
+        assert time.monotonic() < deadline, "no chat.postMessage span"
+        time.sleep(0.02)
+    (post,) = posts
+    assert post.kind is SpanKind.CLIENT
+    attributes = dict(post.attributes or {})
+    assert attributes["http.request.method"] == "POST"
+    assert attributes["http.response.status_code"] == 200
+    assert str(attributes["url.full"]).endswith("/api/chat.postMessage")
+    assert post.context.trace_id in {
+        s.context.trace_id for s in spans.get_finished_spans() if s.name.startswith("POST /slack")
+    }
+    recorded = json.dumps([dict(s.attributes or {}) for s in spans.get_finished_spans()])
+    assert "xoxb-" not in recorded
+<%- endif %>
 
 
 def test_requests_are_counted_by_route(client: TestClient) -> None:

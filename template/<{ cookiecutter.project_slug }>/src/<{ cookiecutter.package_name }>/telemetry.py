@@ -5,7 +5,13 @@
   ``enterprise_id`` and ``user_id``<% endif %>.
 * Spans for every request (the library's lean server-span middleware, through the public
   OpenTelemetry API; ``PAVEDROAD_INSTRUMENTATION=official`` switches to the official
-  OpenTelemetry FastAPI instrumentation) and for every handler (:func:`handler_span`).
+  OpenTelemetry FastAPI instrumentation), for every handler (:func:`handler_span`) and for
+  every database statement (``INSERT notes``: operation and table, never the values; off with
+  ``PAVEDROAD_INSTRUMENT_DATABASE=false``).
+<%- if cookiecutter.slack_app %>
+  Slack Web API calls get a span each, named by method (``chat.postMessage``; never the token;
+  off with ``PAVEDROAD_INSTRUMENT_HTTP_CLIENT=false``).
+<%- endif %>
   Export and sampling follow the standard ``OTEL_*`` variables, e.g.
   ``OTEL_EXPORTER_OTLP_ENDPOINT`` and ``OTEL_TRACES_SAMPLER_ARG=0.1`` for 10% of new traces.
 * RED metrics per route and ``/metrics`` for Prometheus. Health probes are not counted.
@@ -51,6 +57,11 @@ def library_environment(settings: Settings) -> str | None:
     return None if os.environ.get("PAVEDROAD_ENVIRONMENT", "").strip() else settings.env
 
 
+def _on_unless_set(variable: str) -> bool | None:
+    """On by default here; when ``variable`` is set, the library reads (and checks) it."""
+    return None if os.environ.get(variable, "").strip() else True
+
+
 def configure_telemetry(settings: Settings) -> None:
     """Install the log pipeline and, unless telemetry is off, the tracer provider.
 
@@ -62,6 +73,10 @@ def configure_telemetry(settings: Settings) -> None:
         service_version=__version__,
         environment=library_environment(settings),
         tracing=None if settings.telemetry_enabled else False,
+        instrument_database=_on_unless_set("PAVEDROAD_INSTRUMENT_DATABASE"),
+<%- if cookiecutter.slack_app %>
+        instrument_http_client=_on_unless_set("PAVEDROAD_INSTRUMENT_HTTP_CLIENT"),
+<%- endif %>
     )
     # Alembic announces its dialect on every schema check (each readiness probe): keep that quiet.
     if handle.settings.log_level != "DEBUG":

@@ -21,7 +21,12 @@ from typing import Any, TextIO
 import structlog
 from opentelemetry import trace
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from pavedroad.observability.database_spans import instrument_database, uninstrument_database
 from pavedroad.observability.errors import ConfigurationError
+from pavedroad.observability.http_client_spans import (
+    instrument_http_client,
+    uninstrument_http_client,
+)
 from pavedroad.observability.logs import CAPTURED_LOGGERS, install_logging, uninstall_logging
 from pavedroad.observability.redaction_engine import Redactor
 from pavedroad.observability.sampling import (
@@ -115,6 +120,8 @@ def configure(
     safe_keys: Iterable[str] = (),
     redact_patterns: Mapping[str, str | re.Pattern[str]] | Iterable[SecretPattern] = (),
     capture_loggers: Sequence[str] = CAPTURED_LOGGERS,
+    instrument_database: bool | None = None,
+    instrument_http_client: bool | None = None,
 ) -> Observability:
     """Set up tracing, JSON logs with redaction and correlation, and log sampling.
 
@@ -154,6 +161,12 @@ def configure(
         redact_patterns: More value patterns, kind to bounded regex.
         capture_loggers: Stdlib loggers whose own handlers are removed so their records
             reach the JSON pipeline (uvicorn's and gunicorn's by default).
+        instrument_database: A client span for every SQLAlchemy statement, with its
+            operation and table, never its text or parameters (``PAVEDROAD_INSTRUMENT_DATABASE``;
+            default false). Needs SQLAlchemy.
+        instrument_http_client: A client span for every aiohttp request (slack_sdk's
+            ``AsyncWebClient`` and Bolt use aiohttp), named by the Slack Web API method for
+            Slack calls (``PAVEDROAD_INSTRUMENT_HTTP_CLIENT``; default false). Needs aiohttp.
 
     Raises:
         ConfigurationError: a setting is invalid, or tracing was already configured with
@@ -180,6 +193,8 @@ def configure(
             log_sampling=log_sampling,
             log_max_field_bytes=log_max_field_bytes,
             log_max_line_bytes=log_max_line_bytes,
+            instrument_database=instrument_database,
+            instrument_http_client=instrument_http_client,
         )
         stream = sys.stdout if log_stream is None else log_stream
         patterns = (
@@ -226,6 +241,7 @@ def configure(
             provider = build_tracer_provider(settings, span_processors=processors)
             trace.set_tracer_provider(provider)
 
+        _apply_client_spans(settings)
         sampler_ = LogSampler(settings.log_sampling, report=_report_dropped)
         console = _use_console(settings)
         if _state is not None:
@@ -255,6 +271,20 @@ def configure(
         return _state
 
 
+def _apply_client_spans(settings: ObservabilitySettings | None) -> None:
+    """Install or remove the database and HTTP client spans as ``settings`` say (none when
+    tracing is off, or for ``None``, at shutdown)."""
+    tracing = settings is not None and settings.tracing_enabled
+    if tracing and settings is not None and settings.instrument_database:
+        instrument_database()
+    else:
+        uninstrument_database()
+    if tracing and settings is not None and settings.instrument_http_client:
+        instrument_http_client()
+    else:
+        uninstrument_http_client()
+
+
 def current() -> Observability | None:
     """Return what :func:`configure` set up, or ``None`` before it (or after shutdown)."""
     return _state
@@ -273,6 +303,7 @@ def shutdown(timeout_millis: int = 30_000) -> bool:
         if state is None:
             return True
         state.sampler.flush()
+        _apply_client_spans(None)
         flushed = True
         if state.tracer_provider is not None:
             flushed = state.tracer_provider.force_flush(timeout_millis)
@@ -290,5 +321,6 @@ def _reset_for_tests() -> None:
         _state = None
         _signature = None
         _span_processors = ()
+        _apply_client_spans(None)
         uninstall_logging()
         structlog.reset_defaults()

@@ -292,6 +292,24 @@ INSTRUMENTATION: Final = Setting(
     variables=(INSTRUMENTATION_VARIABLE,),
     function="instrument_fastapi, instrument_asgi",
 )
+INSTRUMENT_DATABASE: Final = Setting(
+    "instrument_database",
+    "A client span for every SQLAlchemy statement, with its operation and table, never its "
+    "text or parameters (see Database and HTTP client spans). Needs SQLAlchemy.",
+    Boolean(),
+    False,
+    argument="instrument_database",
+    variables=("PAVEDROAD_INSTRUMENT_DATABASE",),
+)
+INSTRUMENT_HTTP_CLIENT: Final = Setting(
+    "instrument_http_client",
+    "A client span for every aiohttp request (slack_sdk's `AsyncWebClient`, Bolt), named by the "
+    "Slack Web API method for Slack calls, with no query string and no header. Needs aiohttp.",
+    Boolean(),
+    False,
+    argument="instrument_http_client",
+    variables=("PAVEDROAD_INSTRUMENT_HTTP_CLIENT",),
+)
 
 #: Every setting, in the order the README lists them.
 SETTINGS: Final[tuple[Setting[object], ...]] = (
@@ -321,6 +339,8 @@ SETTINGS: Final[tuple[Setting[object], ...]] = (
     LOG_STREAM,
     CAPTURE_LOGGERS,
     INSTRUMENTATION,
+    INSTRUMENT_DATABASE,
+    INSTRUMENT_HTTP_CLIENT,
 )
 
 
@@ -351,6 +371,9 @@ class ObservabilitySettings:
     log_sampling: LogSamplingPolicy = field(default_factory=LogSamplingPolicy)
     log_max_field_bytes: int = DEFAULT_LOG_MAX_FIELD_BYTES
     log_max_line_bytes: int = DEFAULT_LOG_MAX_LINE_BYTES
+    #: Database (SQLAlchemy) and outgoing HTTP (aiohttp) client spans; off by default.
+    instrument_database: bool = False
+    instrument_http_client: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -407,6 +430,8 @@ def resolve_settings(
     log_sampling: LogSamplingPolicy | None = None,
     log_max_field_bytes: int | None = None,
     log_max_line_bytes: int | None = None,
+    instrument_database: bool | None = None,
+    instrument_http_client: bool | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> ObservabilitySettings:
     """Resolve and validate every setting: argument, then environment, then default.
@@ -476,6 +501,8 @@ def resolve_settings(
         log_sampling=_log_sampling(env) if log_sampling is None else log_sampling,
         log_max_field_bytes=max_field_bytes,
         log_max_line_bytes=max_line_bytes,
+        instrument_database=INSTRUMENT_DATABASE.resolve(instrument_database, env),
+        instrument_http_client=INSTRUMENT_HTTP_CLIENT.resolve(instrument_http_client, env),
     )
 
 
