@@ -34,8 +34,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import check_tools  # noqa: E402  (a sibling script, not a package)
+import check_tools  # scripts/ is on sys.path when this script runs
 
 TOOL_VERSIONS = Path(".tool-versions")
 MANIFEST = Path(".github/kubeconform/versions.toml")
@@ -114,9 +113,11 @@ def build_go(tool: str, entry: dict[str, Any]) -> str | None:
     package, version = entry["package"], entry["version"]
     if package.startswith("pavedroad.local/"):
         return "it is built by the template's own module, not from a public Go package"
-    ldflags = " ".join(
-        ["-s", "-w", entry.get("ldflags", "")]
-    ).strip().format(version=version, semver=version.lstrip("v"))
+    ldflags = (
+        " ".join(["-s", "-w", entry.get("ldflags", "")])
+        .strip()
+        .format(version=version, semver=version.lstrip("v"))
+    )
     key = hashlib.sha256(f"{package}@{version} {ldflags}".encode()).hexdigest()[:12]
     out = cache_dir() / "go-bin" / tool / f"{version}-{key}"
     binary = out / tool
@@ -125,7 +126,9 @@ def build_go(tool: str, entry: dict[str, Any]) -> str | None:
         env = {**os.environ, "CGO_ENABLED": "0", "GOTOOLCHAIN": "local"}
         with tempfile.TemporaryDirectory(prefix=f"{tool}-", dir=cache_dir()) as tmp:
             flags = ["-trimpath", f"-ldflags={ldflags}"]
-            installed = run([go, "install", *flags, f"{package}@{version}"], env={**env, "GOBIN": tmp})
+            installed = run(
+                [go, "install", *flags, f"{package}@{version}"], env={**env, "GOBIN": tmp}
+            )
             if installed.returncode != 0:
                 # `go install pkg@version` refuses modules with replace directives and needs the
                 # module's version list; a scratch module that requires the version needs neither.
@@ -165,14 +168,28 @@ def install_pypi(tool: str, distribution: str, version: str) -> str | None:
         if uv:
             steps = [
                 [uv, "venv", "--quiet", "--python", sys.executable, str(venv)],
-                [uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"),
-                 f"{distribution}=={version}"],
+                [
+                    uv,
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--python",
+                    str(venv / "bin" / "python"),
+                    f"{distribution}=={version}",
+                ],
             ]
         else:
             steps = [
                 [sys.executable, "-m", "venv", str(venv)],
-                [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                 "--disable-pip-version-check", f"{distribution}=={version}"],
+                [
+                    str(venv / "bin" / "python"),
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    f"{distribution}=={version}",
+                ],
             ]
         for step in steps:
             done = run(step)
@@ -274,7 +291,7 @@ def install_schemas() -> list[str]:
     """Generate (once per template commit and manifest) and link the kubeconform schemas."""
     for path in (MANIFEST, GENERATOR):
         if not path.is_file():
-            return [f"schemas: {path} is missing; restore it with `copier update` (it comes from the template)"]
+            return [f"schemas: {path} is missing; `copier update` restores it (from the template)"]
     with MANIFEST.open("rb") as fh:
         spec = tomllib.load(fh).get("schemas", {})
     if "kubernetes" not in spec:
@@ -307,7 +324,8 @@ def install_schemas() -> list[str]:
                 return [f"schemas: `{' '.join(cmd)}` failed (its output is above)"]
             version = spec["kubernetes"]["version"].lstrip("v")
             (out / "kubernetes-version").write_text(version + "\n")
-            (out / ".complete").write_text(json.dumps({"commit": commit, "src_path": source}) + "\n")
+            stamp = {"commit": commit, "src_path": source}
+            (out / ".complete").write_text(json.dumps(stamp) + "\n")
             shutil.rmtree(target, ignore_errors=True)
             out.rename(target)
     local = LOCAL / "schemas"
