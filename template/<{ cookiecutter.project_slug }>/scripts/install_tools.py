@@ -86,13 +86,16 @@ def load_manifest() -> dict[str, Any]:
         return tomllib.load(fh)
 
 
+def go_binary_name(package: str) -> str:
+    """The executable `go install` writes for PACKAGE (its last element, a /vN suffix skipped)."""
+    parts = package.split("/")
+    return parts[-2] if re.fullmatch(r"v\d+", parts[-1]) else parts[-1]
+
+
 def go_recipe(manifest: dict[str, Any], tool: str, version: str) -> dict[str, Any] | None:
     """The manifest's [go.*] entry that builds TOOL at VERSION, if any."""
     for name, entry in manifest.get("go", {}).items():
-        package = entry["package"]
-        parts = package.split("/")
-        default_bin = parts[-2] if re.fullmatch(r"v\d+", parts[-1]) else parts[-1]
-        if entry.get("bin", default_bin) == tool or name == tool:
+        if entry.get("bin", go_binary_name(entry["package"])) == tool or name == tool:
             return entry if entry["version"].lstrip("v") == version.lstrip("v") else None
     return None
 
@@ -151,7 +154,9 @@ def build_go(tool: str, entry: dict[str, Any]) -> str | None:
             shutil.rmtree(out, ignore_errors=True)
             staged = Path(tmp) / "out"
             staged.mkdir()
-            shutil.move(str(Path(tmp) / tool), staged / tool)
+            # `go install` names the binary after the package; the scratch build after the tool.
+            built_name = tool if (Path(tmp) / tool).is_file() else go_binary_name(package)
+            shutil.move(str(Path(tmp) / built_name), staged / tool)
             staged.rename(out)
     link(binary, tool)
     return None
