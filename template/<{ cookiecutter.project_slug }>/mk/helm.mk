@@ -20,7 +20,7 @@ CHART_VALUE_SETS := default dev staging prod $(CHART_EDGE_CASES)
 
 # Offline JSON schemas for kubeconform, in its layout: kubernetes/v<version>-standalone-strict/
 # and crds/<group>/<kind>_<version>.json. CI fetches the pinned set into this directory
-# (docs/kubernetes.md#schemas); point KUBECONFORM_SCHEMAS elsewhere to reuse a shared copy.
+# (docs/kubernetes.md#schemas); `make tools` links them here; KUBECONFORM_SCHEMAS overrides.
 KUBECONFORM_SCHEMAS ?= .tools/schemas
 KUBERNETES_VERSION ?= $(shell cat $(KUBECONFORM_SCHEMAS)/kubernetes-version 2>/dev/null || echo 1.35.4)
 KUBECONFORM := kubeconform -strict -summary -output text \
@@ -45,7 +45,7 @@ $(CHART_OUT)/%.manifests: chart-always
 	@mv $@.tmp $@
 
 chart-kubeconform: chart-render ## Validate every rendered values set with kubeconform (strict, offline schemas)
-	@test -d $(KUBECONFORM_SCHEMAS)/kubernetes || { echo "kubeconform schemas not found in $(KUBECONFORM_SCHEMAS); see docs/kubernetes.md#schemas" >&2; exit 1; }
+	@test -d $(KUBECONFORM_SCHEMAS)/kubernetes || { echo "kubeconform schemas not found in $(KUBECONFORM_SCHEMAS): run 'make tools' (docs/kubernetes.md#schemas)" >&2; exit 1; }
 	@for file in $(CHART_RENDERS); do \
 		echo "kubeconform $$file"; \
 		$(KUBECONFORM) - < $$file || exit 1; \
