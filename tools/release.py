@@ -2,14 +2,18 @@
 
 In one commit, tagged ``vX.Y.Z`` (the tag `copier copy` and `copier update` pick up):
 
-1. CHANGELOG.md: the ``## Unreleased`` entries become ``## X.Y.Z - <date> (tag vX.Y.Z)`` under a
-   new, empty ``## Unreleased``.
+1. CHANGELOG.md: the ``## Unreleased`` entries become ``## X.Y.Z - <date>`` under a new, empty
+   ``## Unreleased``.
 2. Each library named with ``--lib NAME=VERSION`` (``observability``, ``secrets``): its
    ``libs/NAME/CHANGELOG.md`` ``## [Unreleased]`` becomes ``## [VERSION] - <date>``, its
    pyproject version is set, and the generated service's pins of it (its pyproject.toml and
    requirements-internal.txt) follow, so the release's services install exactly that library;
    requirements-internal.txt records the sha256 of its wheel, built reproducibly from the release
    commit (tools/internal_hashes.py; needs `build`, which `make venv` installs).
+
+A second commit then records the release commit in that heading,
+``## X.Y.Z - <date> (commit <sha>)``: a clone without tags (tags are not always fetched or pushed)
+still finds every release there, and ``--tag-recorded`` recreates the missing tags from it.
 
 It refuses, naming the fix, a dirty tree, a version that is not newer than the last release, and
 a changelog with nothing unreleased. See RELEASING.md.
@@ -33,6 +37,12 @@ from tools import internal_hashes
 ROOT = Path(__file__).resolve().parent.parent
 SERVICE = ROOT / "template" / "<{ cookiecutter.project_slug }>"
 SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+# A template release's heading in CHANGELOG.md: "## 0.1.0 - 2026-11-30 (commit <40 hex>)".
+RELEASE_HEADING = re.compile(
+    r"^## (?P<version>\d+\.\d+\.\d+) - (?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?: \(commit (?P<commit>[0-9a-f]{40})\))?$",
+    re.M,
+)
 LIBRARIES = {"observability": "pavedroad-observability", "secrets": "pavedroad-secrets"}
 
 
@@ -106,8 +116,48 @@ def _record_wheel_hashes(root: Path) -> None:
             raise ReleaseError(str(exc)) from exc
 
 
+def recorded_releases(changelog: str) -> dict[str, str | None]:
+    """The template releases in CHANGELOG.md's text, newest first: version -> recorded commit
+    (None for a heading whose commit is not recorded yet)."""
+    return {m["version"]: m["commit"] for m in RELEASE_HEADING.finditer(changelog)}
+
+
+def release_commit(root: Path, version: str) -> str:
+    """The commit of release ``version``: its tag's commit, else the changelog's recorded one."""
+    tagged = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", f"refs/tags/v{version}^{{commit}}"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if tagged.returncode == 0:
+        return tagged.stdout.strip()
+    commit = recorded_releases((root / "CHANGELOG.md").read_text()).get(version)
+    if not commit:
+        raise ReleaseError(
+            f"release {version} has neither a tag v{version} nor a recorded commit in "
+            "CHANGELOG.md; add '(commit <sha>)' to its heading"
+        )
+    return commit
+
+
+def tag_recorded(root: Path) -> list[str]:
+    """Create the missing ``vX.Y.Z`` tags at the commits CHANGELOG.md records; returns them."""
+    created = []
+    for version, commit in recorded_releases((root / "CHANGELOG.md").read_text()).items():
+        tag = f"v{version}"
+        if commit is None or _git(root, "tag", "--list", tag):
+            continue
+        _git(root, "cat-file", "-e", f"{commit}^{{commit}}")
+        _git(root, "tag", "-a", tag, "-m", f"pavedroad {tag}", commit)
+        created.append(tag)
+    return created
+
+
 def release(root: Path, version: str, libraries: dict[str, str], today: datetime.date) -> str:
-    """Make the release commit and tag in ``root``; returns the tag."""
+    """Make the release commit and tag in ``root``, then the commit that records the release
+    commit in CHANGELOG.md; returns the tag."""
     number = _semver(version, "VERSION")
     if _git(root, "status", "--porcelain"):
         raise ReleaseError("the working tree has uncommitted changes; commit or stash them first")
@@ -122,6 +172,15 @@ def release(root: Path, version: str, libraries: dict[str, str], today: datetime
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", f"Release {tag}")
     _git(root, "tag", "-a", tag, "-m", f"pavedroad {tag}")
+    commit = _git(root, "rev-parse", "HEAD").strip()
+    changelog = root / "CHANGELOG.md"
+    heading = f"## {version} - {today.isoformat()}\n"
+    changelog.write_text(
+        changelog.read_text().replace(
+            heading, f"## {version} - {today.isoformat()} (commit {commit})\n", 1
+        )
+    )
+    _git(root, "commit", "-q", "-am", f"CHANGELOG: release {tag} is commit {commit[:12]}")
     return tag
 
 
@@ -170,14 +229,19 @@ def _write_release(
         root / "CHANGELOG.md",
         re.compile(r"^## (\d+\.\d+\.\d+) ", re.M),
         "## Unreleased",
-        f"## {version} - {today.isoformat()} (tag {tag})",
+        f"## {version} - {today.isoformat()}",
         number,
     )
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description="Release the template (see RELEASING.md).")
-    parser.add_argument("version", help="the template's new version, X.Y.Z")
+    parser.add_argument("version", nargs="?", help="the template's new version, X.Y.Z")
+    parser.add_argument(
+        "--tag-recorded",
+        action="store_true",
+        help="create the missing vX.Y.Z tags at the commits CHANGELOG.md records, and stop",
+    )
     parser.add_argument(
         "--lib",
         action="append",
@@ -186,6 +250,16 @@ def main(argv: list[str]) -> int:
         help="also release a library: observability=0.2.2",
     )
     args = parser.parse_args(argv)
+    if args.tag_recorded:
+        try:
+            created = tag_recorded(ROOT)
+        except ReleaseError as exc:
+            print(f"release: {exc}", file=sys.stderr)
+            return 1
+        print(f"created {', '.join(created)}" if created else "every recorded release is tagged")
+        return 0
+    if not args.version:
+        parser.error("give the version, X.Y.Z (or --tag-recorded)")
     libraries = dict(item.partition("=")[::2] for item in args.lib)
     try:
         tag = release(ROOT, args.version, libraries, datetime.date.today())

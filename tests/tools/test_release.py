@@ -32,9 +32,14 @@ def clone(tmp_path: Path) -> Path:
 def test_release_moves_changelogs_bumps_pins_commits_and_tags(clone: Path) -> None:
     tag = release.release(clone, "9.0.0", {"secrets": "9.1.0"}, TODAY)
     assert tag == "v9.0.0"
-    assert harness.git(clone, "describe", "--tags").strip() == "v9.0.0"  # what copier records
+    tagged = harness.git(clone, "rev-parse", "v9.0.0^{commit}").strip()
+    assert harness.git(clone, "describe", "--tags", tagged).strip() == "v9.0.0"  # copier's record
+    # The commit after the release records the tagged commit in the changelog's heading.
+    assert harness.git(clone, "rev-parse", "HEAD~1").strip() == tagged
     changelog = (clone / "CHANGELOG.md").read_text()
-    assert "## Unreleased\n\n## 9.0.0 - 2026-12-01 (tag v9.0.0)\n" in changelog
+    assert f"## Unreleased\n\n## 9.0.0 - 2026-12-01 (commit {tagged})\n" in changelog
+    assert release.recorded_releases(changelog)["9.0.0"] == tagged
+    assert release.release_commit(clone, "9.0.0") == tagged
     assert (
         "## [Unreleased]\n\n## [9.1.0] - 2026-12-01\n\n- A change."
         in (clone / "libs/secrets/CHANGELOG.md").read_text()
@@ -75,3 +80,21 @@ def test_release_refuses_and_names_the_fix(
     if not dirty:
         assert harness.git(clone, "status", "--porcelain") == "", "nothing half-written"
     assert not harness.git(clone, "tag", "--list", f"v{version}")
+
+
+def test_recorded_commits_stand_in_for_missing_tags(clone: Path) -> None:
+    """A clone without tags finds each release at its recorded commit, and --tag-recorded
+    recreates the tags there."""
+    releases = release.recorded_releases((clone / "CHANGELOG.md").read_text())
+    assert releases, "CHANGELOG.md records no release with its commit"
+    harness.git(clone, "fetch", "-q", "--unshallow")  # the recorded commits are older
+    for tag in harness.git(clone, "tag", "--list").split():
+        harness.git(clone, "tag", "-d", tag)
+    for version, commit in releases.items():
+        assert commit is not None, f"release {version} records no commit"
+        assert release.release_commit(clone, version) == commit
+    created = release.tag_recorded(clone)
+    assert created == [f"v{version}" for version in releases]
+    for version, commit in releases.items():
+        assert harness.git(clone, "rev-parse", f"v{version}^{{commit}}").strip() == commit
+    assert release.tag_recorded(clone) == [], "tags that exist are left alone"
