@@ -62,7 +62,7 @@ def test_release_moves_changelogs_bumps_pins_commits_and_tags(clone: Path) -> No
     [
         ("0.1.0", {}, False, "already has release 0.1.0"),
         ("1.0", {}, False, "is not a version"),
-        ("9.0.0", {"observability": "9.0.0"}, False, "no '## [Unreleased]' section"),
+        ("9.0.0", {"secrets": "9.0.0"}, False, "no '## [Unreleased]' section"),
         ("9.0.0", {"nope": "1.0.0"}, False, "not a library"),
         ("9.0.0", {}, True, "uncommitted changes"),
     ],
