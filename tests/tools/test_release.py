@@ -18,13 +18,18 @@ TODAY = datetime.date(2026, 12, 1)
 
 @pytest.fixture
 def clone(tmp_path: Path) -> Path:
-    """A clone of this repository's committed tree, with an unreleased change in each changelog."""
+    """A clone of this repository's committed tree; only secrets has unreleased changes."""
     repo = tmp_path / "pavedroad"
     harness.git(tmp_path, "clone", "-q", "--depth=1", f"file://{harness.REPO_ROOT}", str(repo))
     for changelog, heading in ((repo / "libs/secrets/CHANGELOG.md", "## [Unreleased]"),):
         text = changelog.read_text()
         first = text.index("\n## ") + 1
         changelog.write_text(f"{text[:first]}{heading}\n\n- A change.\n\n{text[first:]}")
+    # and none in observability's (its pending entries as if released)
+    observability = repo / "libs/observability/CHANGELOG.md"
+    observability.write_text(
+        observability.read_text().replace("## [Unreleased]", "## [0.3.1] - 2026-11-30", 1)
+    )
     harness.git(repo, "commit", "-qam", "an unreleased library change")
     return repo
 
@@ -62,7 +67,7 @@ def test_release_moves_changelogs_bumps_pins_commits_and_tags(clone: Path) -> No
     [
         ("0.1.0", {}, False, "already has release 0.1.0"),
         ("1.0", {}, False, "is not a version"),
-        ("9.0.0", {"secrets": "9.0.0"}, False, "no '## [Unreleased]' section"),
+        ("9.0.0", {"observability": "9.0.0"}, False, "no '## [Unreleased]' section"),
         ("9.0.0", {"nope": "1.0.0"}, False, "not a library"),
         ("9.0.0", {}, True, "uncommitted changes"),
     ],
