@@ -88,8 +88,8 @@ def lock_venv_steps(venv: Path, project: Path, wheelhouse: Path, python: str) ->
     writes the bytecode at install time: with PYTHONDONTWRITEBYTECODE set (as here and in CI),
     every process would otherwise compile each module it imports again (alembic alone: 2 s CPU)."""
     uv = str(Path(sys.executable).parent / "uv")
-    into = ["--quiet", "--python", str(venv / "bin" / "python"), "--no-deps", "--no-build"]
-    into.append("--compile-bytecode")
+    venv_python = str(venv / "bin" / "python")
+    into = ["--quiet", "--python", venv_python, "--no-deps", "--no-build", "--compile-bytecode"]
     return [
         [uv, "venv", "--quiet", "--python", python, str(venv)],
         [
