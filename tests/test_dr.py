@@ -41,7 +41,9 @@ def test_removing_the_velero_schedule_fails_ci(
             "{{- range $name, $schedule := dict }}",
         ),
     )
-    output = harness.assert_make_fails(project, "chart-policy", expect="[BKP-001] ")
+    output = harness.assert_make_fails(
+        project, "chart-policy", expect="[BKP-001] ", args=harness.CHART_MUTATION_ARGS
+    )
     assert re.search(r"FAIL - \S+ - backup_namespace_backed_up - \[BKP-001\] Deployment/", output)
 
 
