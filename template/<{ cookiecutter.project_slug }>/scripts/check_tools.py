@@ -32,9 +32,10 @@ VERSION_ARGS: dict[str, tuple[str, ...]] = {
     "sloth": ("version",),
     "tofu": ("version",),
 }
-# `checkov --version` loads every rule first (about 30 s): when the tool is a Python console
-# script, its distribution's version is read from its interpreter's metadata instead.
-PYTHON_DISTRIBUTIONS = {"checkov": "checkov"}
+# `checkov --version` loads every rule first (about 30 s), and `semgrep --version` asks
+# semgrep.dev for a newer release (100 s to time out offline): when such a tool is a Python
+# console script, its distribution's version is read from its interpreter's metadata instead.
+PYTHON_DISTRIBUTIONS = {"checkov": "checkov", "semgrep": "semgrep"}
 FIX = "install the pinned versions with `mise install` (mise and asdf read .tool-versions)"
 
 
