@@ -25,10 +25,11 @@ ENGINES: tuple[Engine, ...] = ("copier", "cookiecutter")
 
 # Generated-CI runs are slow; a failure shows this much of the generated repository's output.
 OUTPUT_TAIL = 12_000
-# What a chart mutation test passes to `make chart-policy`: the defaults and prod (release digest,
-# environment overrides) instead of all twelve values sets of `make ci`. Every mutated control
-# comes from a template or values.yaml that both read; tests/test_chart.py runs the whole set.
-CHART_MUTATION_ARGS = ("CHART_VALUE_SETS=default prod",)
+# `make chart-*` arguments that render the defaults and prod (release digest, environment
+# overrides) instead of all twelve values sets of `make ci`: for the chart mutation tests, whose
+# controls come from templates or values.yaml that both read, and for the static tier over every
+# combination. The examples and the pairwise set run the whole matrix in their `make ci`.
+CHART_DEFAULT_AND_PROD = ("CHART_VALUE_SETS=default prod",)
 
 
 def example_names() -> list[str]:

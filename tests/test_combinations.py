@@ -4,8 +4,10 @@ of its own generated CI, and a pairwise covering set of combinations runs its wh
 copier.yml is the one source of the choices and of the combinations it rejects (its validators,
 applied through hooks.answers). Each combination is rendered once. Each static check runs once
 per distinct content it reads, through the generated repository's own make target, so the many
-combinations that share their Python, chart or Dockerfile cost one run each. A failure names the
-check and every combination that shares the failing content.
+combinations that share their Python, chart or Dockerfile cost one run each; the chart checks
+render each chart with its defaults and prod values (every values set runs in the examples' and the
+pairwise set's `make ci`). A failure names the check and every combination that shares the
+failing content.
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ class StaticCheck:
     # and checked for all combinations of a content group by one run of this command.
     per_combination: tuple[str, ...] = ()
     per_combination_command: tuple[str, ...] = ()
+    # Extra `make` arguments.
+    args: tuple[str, ...] = ()
 
 
 PYTHON_FILES = ("**/*.py", "mk/python.mk")
@@ -99,6 +103,10 @@ STATIC_CHECKS = (
         "(make chart-lint chart-kubeconform chart-policy)",
         ("chart-lint", "chart-kubeconform", "chart-policy"),
         ("charts/**/*", "policy/**/*", "mk/helm.mk", "mk/policy.mk"),
+        # Each distinct chart with its defaults and prod. The edge-case and environment values
+        # sets meet every choice value in the examples' and the pairwise set's `make ci`
+        # (test_every_choice_value_meets_every_values_set); all twelve here took ten minutes.
+        args=harness.CHART_DEFAULT_AND_PROD,
     ),
 )
 # Files that never feed a check: build output and caches of earlier runs.
@@ -217,7 +225,7 @@ class StaticTier:
     def _make(
         self, check: StaticCheck, tree: Path, python_version: str, run: TierRun
     ) -> subprocess.CompletedProcess[str]:
-        args = list(check.targets[1:])
+        args = [*check.targets[1:], *check.args]
         env: dict[str, str] = {}
         if check.venv:
             venv = self._venv(tree, python_version, run)
@@ -358,6 +366,15 @@ def test_pairwise_set_covers_every_pair_the_examples_miss() -> None:
     # two combinations at least; Apache-2.0 and Proprietary each need one more, and the
     # python_version, mesh and oncall pairs left over need a fifth (the search proves no four do).
     assert len(PAIRWISE) == 5
+
+
+def test_every_choice_value_meets_every_values_set() -> None:
+    """The static tier renders each chart with two values sets; the rest run in the whole `make
+    ci` of the examples and the pairwise set, which between them hold every choice value."""
+    full_ci = [*example_combinations(), *PAIRWISE]
+    for question, values in harness.choice_values().items():
+        missing = [v for v in values if not any(c[question] == v for c in full_ci)]
+        assert not missing, f"{question}={missing} never runs the whole values matrix"
 
 
 def test_pairwise_cover_is_small_on_a_known_case() -> None:

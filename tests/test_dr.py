@@ -42,7 +42,7 @@ def test_removing_the_velero_schedule_fails_ci(
         ),
     )
     output = harness.assert_make_fails(
-        project, "chart-policy", expect="[BKP-001] ", args=harness.CHART_MUTATION_ARGS
+        project, "chart-policy", expect="[BKP-001] ", args=harness.CHART_DEFAULT_AND_PROD
     )
     assert re.search(r"FAIL - \S+ - backup_namespace_backed_up - \[BKP-001\] Deployment/", output)
 

@@ -331,7 +331,7 @@ def test_removing_a_mandatory_control_fails_ci(
     project = fresh_project("default")
     apply(project, mutation)
     output = harness.assert_make_fails(
-        project, "chart-policy", expect=f"[{mutation.rule}] ", args=harness.CHART_MUTATION_ARGS
+        project, "chart-policy", expect=f"[{mutation.rule}] ", args=harness.CHART_DEFAULT_AND_PROD
     )
     failures = set(re.findall(r"FAIL - \S+ - \S+ - \[([A-Z]{3}-[0-9]{3})\]", output))
     assert mutation.rule in failures, f"{mutation.what}: {mutation.rule} did not fail"
@@ -349,14 +349,16 @@ def test_advisory_rule_warns_without_failing_unless_asked(
             "topologySpread:\n  # -- Spread replicas over zones and nodes.\n  enabled: false",
         ),
     )
-    output = harness.assert_make_passes(project, "chart-policy", args=harness.CHART_MUTATION_ARGS)
+    output = harness.assert_make_passes(
+        project, "chart-policy", args=harness.CHART_DEFAULT_AND_PROD
+    )
     assert "WARN - " in output and "[AVL-101] " in output
     harness.assert_make_fails(
         project,
         "chart-policy",
         expect="[AVL-101] ",
         env={"POLICY_FAIL_ON_WARN": "1"},
-        args=harness.CHART_MUTATION_ARGS,
+        args=harness.CHART_DEFAULT_AND_PROD,
     )
 
 
