@@ -74,10 +74,12 @@ class StaticCheck:
     inputs: tuple[str, ...]
     # Runs tools from the generated repository's virtualenv (built from its lock files).
     venv: bool = False
-    # Files that differ in every combination (the answers file): left out of the content key
-    # and checked for all combinations of a content group by one run of this command.
-    per_combination: tuple[str, ...] = ()
-    per_combination_command: tuple[str, ...] = ()
+    # For a tool that judges each file alone (yamllint): the files it reads, left out of the
+    # content key (which then holds only its configuration). The make target runs once per
+    # configuration; then each distinct (path, content) is checked once by `per_file_command`,
+    # in the first tree holding it.
+    per_file: tuple[str, ...] = ()
+    per_file_command: tuple[str, ...] = ()
     # Extra `make` arguments.
     args: tuple[str, ...] = ()
 
@@ -89,9 +91,9 @@ STATIC_CHECKS = (
     StaticCheck(
         "yamllint (make lint-yaml)",
         ("lint-yaml",),
-        ("**/*.yml", "**/*.yaml", ".yamllint*", "mk/lint.mk"),
-        per_combination=(harness.ANSWERS_FILE,),
-        per_combination_command=("yamllint", "--strict", "-c", ".yamllint.yaml"),
+        (".yamllint*", "mk/lint.mk"),
+        per_file=("**/*.yml", "**/*.yaml"),
+        per_file_command=("yamllint", "--strict", "-c", ".yamllint.yaml"),
     ),
     StaticCheck(
         "hadolint (make lint-dockerfile)",
@@ -124,14 +126,10 @@ def _files(tree: Path, patterns: tuple[str, ...]) -> list[Path]:
     return sorted(found)
 
 
-def _digest(
-    tree: Path, patterns: tuple[str, ...], extra: str = "", leave_out: tuple[str, ...] = ()
-) -> str:
+def _digest(tree: Path, patterns: tuple[str, ...], extra: str = "") -> str:
     """One hash over the relative paths and contents of the files matching `patterns`."""
     digest = hashlib.sha256(extra.encode())
     for path in _files(tree, (*patterns, "Makefile")):
-        if path.relative_to(tree).as_posix() in leave_out:
-            continue
         digest.update(path.relative_to(tree).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -237,32 +235,38 @@ class StaticTier:
                 return harness.run_make(tree, check.targets[0], args=args, env=env, timeout=900)
         return harness.run_make(tree, check.targets[0], args=args, env=env, timeout=900)
 
-    def _per_combination(
-        self, check: StaticCheck, members: list[tuple[str, Path]], cwd: Path
-    ) -> list[tuple[str, str]]:
-        """Run the check's own tool once over the files that differ in every combination (left
-        out of the content key); return (combination, output) for each one it rejects."""
-        files = {
-            str(tree / rel): name
-            for name, tree in members
-            for rel in check.per_combination
-            if (tree / rel).is_file()
-        }
-        if not files:
-            return []
-        result = subprocess.run(
-            [*check.per_combination_command, *files],
-            cwd=cwd,
-            env=harness.toolchain_env(),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode == 0:
-            return []
-        output = f"{result.stdout}\n{result.stderr}"
-        named = [(name, output) for path, name in files.items() if path in output]
-        return named or [(name, output) for name, _ in members]
+    def _per_file(
+        self, check: StaticCheck, members: list[tuple[str, Path]]
+    ) -> list[tuple[list[str], str]]:
+        """Check each distinct (path, content) among the members' files once, in the first tree
+        that holds it; return (combinations sharing a rejected file, output) per rejecting run."""
+        holders: dict[tuple[str, str], list[str]] = {}
+        todo: dict[Path, list[tuple[str, str]]] = {}
+        for name, tree in members:
+            for path in _files(tree, check.per_file):
+                key = (
+                    path.relative_to(tree).as_posix(),
+                    hashlib.sha256(path.read_bytes()).hexdigest(),
+                )
+                if key not in holders:
+                    todo.setdefault(tree, []).append(key)
+                holders.setdefault(key, []).append(name)
+        rejected = []
+        for tree, keys in todo.items():
+            result = subprocess.run(
+                [*check.per_file_command, *(rel for rel, _ in keys)],
+                cwd=tree,
+                env=harness.toolchain_env(),
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if result.returncode == 0:
+                continue
+            output = f"{result.stdout}\n{result.stderr}"
+            named = {n for key in keys if key[0] in output for n in holders[key]}
+            rejected.append((sorted(named or {n for key in keys for n in holders[key]}), output))
+        return rejected
 
     def run(self, trees: Mapping[str, tuple[Path, str]]) -> TierRun:
         """Run every static check over `trees` (combination name -> (render, python version))."""
@@ -277,7 +281,7 @@ class StaticTier:
                 extra = ""
                 if check.venv:
                     extra = _tool_config(tree) + self._venv_key(tree, python_version)
-                key = (check.name, _digest(tree, check.inputs, extra, check.per_combination))
+                key = (check.name, _digest(tree, check.inputs, extra))
                 groups.setdefault(key, []).append((name, tree))
         todo = [key for key in groups if key not in self._results]
         for key in groups:
@@ -297,10 +301,8 @@ class StaticTier:
             if result.returncode != 0:
                 output = f"{result.stdout}\n{result.stderr}"[-harness.OUTPUT_TAIL :]
                 run.failures.append(Failure(key[0], sorted(n for n, _ in members), output))
-            rejected = self._per_combination(by_name[key[0]], members, members[0][1])
-            if rejected:
-                output = rejected[0][1][-harness.OUTPUT_TAIL :]
-                run.failures.append(Failure(key[0], sorted(n for n, _ in rejected), output))
+            for names, output in self._per_file(by_name[key[0]], members):
+                run.failures.append(Failure(key[0], names, output[-harness.OUTPUT_TAIL :]))
         run.seconds = time.monotonic() - started
         return run
 
@@ -412,7 +414,8 @@ def test_static_tier_names_the_failing_check_and_combination(
     combination_render: Callable[..., dict[str, Path]], static_tier: StaticTier, tmp_path: Path
 ) -> None:
     """The settings.py that shipped before the fix (a one-element tuple over three lines) fails
-    ruff format, and the tier says which check and which combination."""
+    ruff format, a YAML file with two spaces after a colon fails yamllint (checked per file),
+    and the tier says which check and which combination."""
     combo = next(c for c in COMBINATIONS if not c["slack_app"] and c["database"] == "postgresql")
     name = harness.combo_id(combo)
     (pristine,) = combination_render(combo).values()
@@ -422,14 +425,22 @@ def test_static_tier_names_the_failing_check_and_combination(
         f"src/{BASE_ANSWERS['package_name']}/settings.py",
         lambda text: text.replace('("database_url_ref",)', '(\n    "database_url_ref",\n)'),
     )
+    harness.mutate(
+        broken,
+        ".pre-commit-config.yaml",
+        lambda text: text + "minimum_pre_commit_version:  '3.2.0'\n",
+    )
     version = str(combo["python_version"])
     run = static_tier.run({name: (pristine, version), f"{name} (pre-fix)": (broken, version)})
-    assert [(f.check, f.combinations) for f in run.failures] == [
-        ("ruff check and format (make lint-python)", [f"{name} (pre-fix)"])
-    ], "\n\n".join(map(str, run.failures))
-    report = str(run.failures[0])
-    assert f"{name} (pre-fix)" in report
-    assert "ruff format --check" in report and "settings.py" in report
+    failures = sorted(run.failures, key=lambda failure: failure.check)
+    assert [(f.check, f.combinations) for f in failures] == [
+        ("ruff check and format (make lint-python)", [f"{name} (pre-fix)"]),
+        ("yamllint (make lint-yaml)", [f"{name} (pre-fix)"]),
+    ], "\n\n".join(map(str, failures))
+    ruff, yamllint = map(str, failures)
+    assert f"{name} (pre-fix)" in ruff
+    assert "ruff format --check" in ruff and "settings.py" in ruff
+    assert ".pre-commit-config.yaml" in yamllint and "too many spaces after colon" in yamllint
 
 
 # --- The whole generated CI of a pairwise covering set -----------------------------------------

@@ -27,6 +27,14 @@ STANDALONE = "default"
 UNREACHABLE_TEMPLATE = "https://git.invalid/platform/pavedroad.git"
 
 
+def assert_chart_checks_reported(output: str) -> None:
+    """`make ci`'s chart and policy targets ran and reported clean results."""
+    assert "Invalid: 0, Errors: 0" in output  # kubeconform
+    assert "0 failures" in output  # conftest
+    assert "rejected as expected" in output  # chart-schema's invalid values
+    assert "in sync with the Rego" in output  # the Gatekeeper templates
+
+
 @pytest.mark.parametrize("name", [n for n in harness.example_names() if n != STANDALONE])
 def test_generated_ci_passes(
     fresh_project: Callable[..., Path], toolchain: Path, wheelhouse: Path, name: str
@@ -34,6 +42,7 @@ def test_generated_ci_passes(
     env = harness.generated_ci_env(harness.load_example(name), wheelhouse)
     output = harness.assert_make_passes(fresh_project(name), "ci", env=env)
     assert "make ci: passed:" in output
+    assert_chart_checks_reported(output)
 
 
 def standalone_clone(rendered: Path, workdir: Path) -> Path:
@@ -117,3 +126,4 @@ def test_default_example_stands_alone(
     schemas = clone / ".tools" / "schemas"
     assert schemas.is_symlink() and schemas.resolve().is_relative_to(tmp_path / "tools-cache")
     assert "make ci: passed:" in ci and "chart-kubeconform" in ci
+    assert_chart_checks_reported(ci)
