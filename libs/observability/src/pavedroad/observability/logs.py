@@ -481,8 +481,8 @@ def _report_write_failure(name: object) -> None:
 
 
 #: The base classes' writers, called directly (cheaper than super() on every line).
-_write_bytes: Final = structlog.BytesLogger.msg
-_write_text: Final = structlog.WriteLogger.msg
+_WRITE_BYTES: Final = structlog.BytesLogger.msg
+_WRITE_TEXT: Final = structlog.WriteLogger.msg
 
 
 class _SafeBytesLogger(structlog.BytesLogger):
@@ -491,7 +491,7 @@ class _SafeBytesLogger(structlog.BytesLogger):
 
     def msg(self, message: bytes) -> None:
         try:
-            _write_bytes(self, message)
+            _WRITE_BYTES(self, message)
         except Exception:
             _report_write_failure(self.name)
 
@@ -504,7 +504,7 @@ class _SafeWriteLogger(structlog.WriteLogger):
 
     def msg(self, message: str) -> None:
         try:
-            _write_text(self, message)
+            _WRITE_TEXT(self, message)
         except Exception:
             _report_write_failure(getattr(self, "name", None))
 
