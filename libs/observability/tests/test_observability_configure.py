@@ -32,7 +32,7 @@ from pavedroad.observability import (
 from pavedroad.observability.logs import PipelineHandler, active_pipeline, emit
 
 
-def _pipeline_handlers() -> list[logging.Handler]:
+def _pipeline_handlers() -> list[PipelineHandler]:
     return [h for h in logging.getLogger().handlers if isinstance(h, PipelineHandler)]
 
 
@@ -213,7 +213,7 @@ def test_the_handle_owns_its_pipeline_and_a_new_handle_takes_over(capture: LogCa
     assert first.span_processors == (processor,)
     pipeline = first.log_pipeline
     assert active_pipeline() is pipeline
-    assert [handler.pipeline for handler in _pipeline_handlers()] == [pipeline]  # type: ignore[attr-defined]
+    assert [handler.pipeline for handler in _pipeline_handlers()] == [pipeline]
     assert pipeline.redactor is first.redactor and pipeline.sampler is first.sampler
     assert pipeline.trace_ids is first.trace_ids
     with trace.get_tracer("tests").start_as_current_span("owned") as span:
