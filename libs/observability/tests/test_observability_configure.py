@@ -14,14 +14,25 @@ import structlog
 from observability_support import LogCapture
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    SimpleSpanProcessor,
+    SpanExportResult,
+)
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import ParentBased
-from pavedroad.observability import ConfigurationError, configure, current, get_logger, shutdown
-from pavedroad.observability.logs import PipelineHandler
+from pavedroad.observability import (
+    ConfigurationError,
+    configure,
+    current,
+    get_logger,
+    redact,
+    shutdown,
+)
+from pavedroad.observability.logs import PipelineHandler, active_pipeline, emit
 
 
-def _pipeline_handlers() -> list[logging.Handler]:
+def _pipeline_handlers() -> list[PipelineHandler]:
     return [h for h in logging.getLogger().handlers if isinstance(h, PipelineHandler)]
 
 
@@ -187,6 +198,98 @@ def test_shutdown_flushes_batched_spans(capture: LogCapture) -> None:
 
 def test_shutdown_without_configure_is_a_no_op() -> None:
     assert shutdown() is True
+
+
+def _log_each_way(event: str) -> None:
+    """One line through structlog, one through stdlib logging, one through emit()."""
+    get_logger("tests").info(event, path="structlog")
+    logging.getLogger("tests").warning(event, extra={"path": "stdlib"})
+    emit("tests", "info", {"event": event, "path": "emit"})
+
+
+def test_the_handle_owns_its_pipeline_and_a_new_handle_takes_over(capture: LogCapture) -> None:
+    processor = SimpleSpanProcessor(InMemorySpanExporter())
+    first = configure(log_stream=capture.stream, span_processors=[processor])
+    assert first.span_processors == (processor,)
+    pipeline = first.log_pipeline
+    assert active_pipeline() is pipeline
+    assert [handler.pipeline for handler in _pipeline_handlers()] == [pipeline]
+    assert pipeline.redactor is first.redactor and pipeline.sampler is first.sampler
+    assert pipeline.trace_ids is first.trace_ids
+    with trace.get_tracer("tests").start_as_current_span("owned") as span:
+        ids = first.trace_ids()
+    assert ids is not None and ids[1] == format(span.get_span_context().trace_id, "032x")
+
+    # New log settings: a new handle with a pipeline, reader and redactor of its own, the same
+    # TracerProvider, and the old pipeline gets none of the lines any more.
+    later = LogCapture()
+    second = configure(log_stream=later.stream, span_processors=[processor], redact_keys=["iban"])
+    assert current() is second and second is not first
+    assert second.tracer_provider is first.tracer_provider
+    assert second.log_pipeline is not pipeline and second.trace_ids is not first.trace_ids
+    assert active_pipeline() is second.log_pipeline
+    _log_each_way("after reconfigure")
+    assert capture.events("after reconfigure") == []
+    paths = [record["path"] for record in later.events("after reconfigure")]
+    assert paths == ["structlog", "stdlib", "emit"]
+
+
+def test_shutdown_releases_the_handle_and_its_processors(capture: LogCapture) -> None:
+    exporter = InMemorySpanExporter()
+    handle = configure(
+        log_stream=capture.stream,
+        span_processors=[SimpleSpanProcessor(exporter)],
+        redact_keys=["iban"],
+    )
+    assert handle.tracer_provider is not None
+    assert shutdown() is True
+    assert current() is None
+    # The span processors are shut down: their exporter takes nothing more.
+    assert exporter.export(()) is SpanExportResult.FAILURE
+    with handle.tracer_provider.get_tracer("tests").start_as_current_span("after shutdown"):
+        pass
+    assert exporter.get_finished_spans() == ()
+    # redact() is back to the built-in rules; the last pipeline stays installed, so a line
+    # logged during exit is still JSON, still redacted by the rules it was configured with.
+    assert redact({"iban": "DE89"}) == {"iban": "DE89"}
+    _log_each_way("during exit")
+    records = capture.events("during exit")
+    assert [record["path"] for record in records] == ["structlog", "stdlib", "emit"]
+    get_logger("tests").info("late", iban="DE89")
+    assert capture.events("late")[0]["iban"] == "[REDACTED:iban]"
+    assert shutdown() is True  # nothing left to release
+
+
+def test_the_exit_hook_shuts_down_the_active_handle_once() -> None:
+    """configure() and shutdown() in a loop, then a configure() left open at exit: the exit
+    hook (registered while a handle is active, removed by shutdown()) shuts the last handle
+    down, which reports its sampled-out events exactly once."""
+    script = textwrap.dedent(
+        """
+        from pavedroad.observability import LogSamplingPolicy, configure, get_logger, shutdown
+        policy = LogSamplingPolicy(repeat_limit=1, repeat_window_seconds=3600)
+        for round in range(3):
+            configure(log_sampling=policy, log_format="json", tracing=False)
+            shutdown()
+        configure(log_sampling=policy, log_format="json", tracing=False)
+        configure(log_sampling=policy, log_format="json", tracing=False, redact_keys=["iban"])
+        for _ in range(3):
+            get_logger("app").info("polling")
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "PAVEDROAD_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    reports = [line for line in lines if line["event"] == "log events dropped by sampling"]
+    assert [report["dropped_total"] for report in reports] == [2]
+    assert result.stderr == ""
 
 
 def test_zero_configuration_gives_json_logs_on_stdout() -> None:

@@ -9,6 +9,7 @@ import ast
 import functools
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pavedroad.observability as package
@@ -176,45 +177,100 @@ def test_the_private_name_check_finds_each_form(sources: dict[str, str], found: 
     assert _private_imports(_parse(sources)) == found
 
 
-REDACTION_MODULES = (
-    "key_value_text",
-    "pattern_scanner",
-    "percent_text",
-    "redaction",
-    "redaction_caches",
-    "redaction_engine",
-    "redaction_keys",
-    "secret_patterns",
-    "value_shapes",
-)
+#: The module state the package keeps, each with why it cannot belong to the configure()
+#: handle. Everything else a module binds at its top level must be a constant (UPPER_CASE),
+#: a dunder (``__all__``), a type alias or type variable, a logger or a lock.
+MODULE_STATE = {
+    "lifecycle._state": "the one reference to the active handle",
+    "database_spans._installed": "listeners on SQLAlchemy's Engine class, shared by the process",
+    "http_client_spans._original_init": "a patch of aiohttp's ClientSession, process-wide",
+    "metrics._defaults": "one HTTPMetrics per prometheus-client registry, process-wide",
+}
+_TYPE_FACTORIES = frozenset({"TypeVar", "ParamSpec", "TypeVarTuple", "NewType"})
+_ALLOWED_FACTORIES = frozenset({"getLogger", "get_logger", "Lock", "RLock"})
 
 
-def _module_state(tree: ast.Module) -> list[str]:
-    """Names a module rebinds with ``global``, and module-level names bound to a new mutable
-    container (``{}``, ``[]``, ``set()``...)."""
-    found = [name for node in ast.walk(tree) if isinstance(node, ast.Global) for name in node.names]
-    for node in tree.body:
-        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
-            value = node.value
-            mutable = isinstance(value, ast.Dict | ast.List | ast.Set) or (
-                isinstance(value, ast.Call)
-                and isinstance(value.func, ast.Name)
-                and value.func.id in {"dict", "list", "set", "bytearray"}
-            )
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if mutable:
-                found += [t.id for t in targets if isinstance(t, ast.Name) and t.id != "__all__"]
-    return found
+def _called_name(value: ast.expr) -> str | None:
+    if not isinstance(value, ast.Call):
+        return None
+    func = value.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
 
 
-def test_the_redaction_modules_keep_no_module_state() -> None:
-    """Caches belong to a Redactor and the configured redactor to the configure() handle."""
-    modules = _package_modules()
-    assert {name: _module_state(modules[name]) for name in REDACTION_MODULES} == {
-        name: [] for name in REDACTION_MODULES
+def _is_allowed_binding(name: str, node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> bool:
+    if name.startswith("__") and name.endswith("__"):
+        return True
+    if name.lstrip("_").isupper():  # a constant (UPPER_CASE, _PRIVATE_CONSTANT, _T)
+        return True
+    annotation = node.annotation if isinstance(node, ast.AnnAssign) else None
+    if annotation is not None and ast.unparse(annotation).endswith("TypeAlias"):
+        return True
+    value = node.value
+    if isinstance(node, ast.AugAssign) or value is None:
+        return False
+    if isinstance(value, ast.Subscript):  # Alias = tuple[int, str]
+        return True
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.BitOr):  # Alias = A | B
+        return True
+    called = _called_name(value)
+    return called in _TYPE_FACTORIES or called in _ALLOWED_FACTORIES
+
+
+def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements a module runs at import, into ``if`` and ``try`` blocks."""
+    for node in body:
+        yield node
+        if isinstance(node, ast.If | ast.Try):
+            yield from _top_level(node.body)
+            yield from _top_level(node.orelse)
+        if isinstance(node, ast.Try):
+            for handler in node.handlers:
+                yield from _top_level(handler.body)
+            yield from _top_level(node.finalbody)
+
+
+def _module_state(modules: dict[str, ast.Module]) -> list[str]:
+    """``module.name`` for every name rebound with ``global`` and every module-level binding
+    that is not a constant, a dunder, a type alias, a logger or a lock."""
+    found: list[str] = []
+    for module, tree in modules.items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Global):
+                found += [f"{module}.{name}" for name in node.names]
+        for node in _top_level(tree.body):
+            if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+                found += [f"{module}.{n}" for n in names if not _is_allowed_binding(n, node)]
+    return sorted(set(found))
+
+
+def test_no_module_keeps_state_but_the_active_handle_and_named_exceptions() -> None:
+    """The configure() handle owns the redactor, the log pipeline, the trace-ID reader and
+    the span processors; a module may keep only the state listed in MODULE_STATE."""
+    assert _module_state(_package_modules()) == sorted(MODULE_STATE)
+
+
+def test_the_module_state_check_finds_each_form() -> None:
+    bad = {
+        "a": "_cache = {}\nseen: set[str] = set()\ncount = 0\ncount += 1\n",
+        "b": "X = 1\ndef f():\n    global X\n",
+        "c": "try:\n    import x\nexcept ImportError:\n    fallback = object()\n",
+        "d": "reader, other = Reader(), 1\n",
     }
-
-
-def test_the_module_state_check_finds_globals_and_containers() -> None:
-    tree = ast.parse("_cache = {}\nseen: set[str] = set()\nX = 1\ndef f():\n    global X\n")
-    assert sorted(_module_state(tree)) == ["X", "_cache", "seen"]
+    assert _module_state(_parse(bad)) == [
+        "a._cache",
+        "a.count",
+        "a.seen",
+        "b.X",
+        "c.fallback",
+        "d.other",
+        "d.reader",
+    ]
+    good = (
+        "import logging, threading\nfrom typing import TypeAlias, TypeVar\n"
+        "__all__ = ['x']\nLIMIT = 3\n_CACHE_MAX: Final = 10\nAlias = dict[str, int]\n"
+        "Either = int | str\nOther: TypeAlias = 'Alias'\nT_co = TypeVar('T_co')\n"
+        "log = logging.getLogger(__name__)\n_lock = threading.RLock()\n"
+    )
+    assert _module_state(_parse({"e": good})) == []

@@ -22,7 +22,6 @@ __all__ = [
     "bind_correlation",
     "bound_correlation",
     "current_correlation",
-    "current_trace_ids",
     "slack_correlation",
 ]
 
@@ -70,11 +69,6 @@ class TraceIds:
         return last
 
 
-#: The process's one reader of the current span's IDs: the log pipeline, the access log and
-#: the exemplars share its cache, so a request's IDs are formatted once, not once per reader.
-current_trace_ids: Final = TraceIds()
-
-
 def add_trace_context(
     logger: object, method_name: str, event_dict: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
@@ -83,10 +77,10 @@ def add_trace_context(
     The IDs use the W3C/OTLP hex form (32 and 16 lower-case hex digits), the same form trace
     backends display, so a log line can be pasted straight into a trace search.
     """
-    ids = current_trace_ids()
-    if ids is not None:
-        event_dict["trace_id"] = ids[1]
-        event_dict["span_id"] = ids[2]
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event_dict["trace_id"] = format(context.trace_id, "032x")
+        event_dict["span_id"] = format(context.span_id, "016x")
     return event_dict
 
 

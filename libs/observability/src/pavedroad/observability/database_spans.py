@@ -139,6 +139,9 @@ class _Listeners:
         span.end()
 
 
+#: Module state on purpose: the listeners sit on SQLAlchemy's Engine class, which the whole
+#: process shares, so the record of them lives as long as the class; configure() and
+#: shutdown() install and remove them through the functions below.
 _installed: _Listeners | None = None
 
 

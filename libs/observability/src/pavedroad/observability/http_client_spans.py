@@ -125,6 +125,9 @@ def http_client_trace_config(tracer: trace.Tracer | None = None) -> Any:
     return config
 
 
+#: Module state on purpose: the patch is on aiohttp's ClientSession class, which the whole
+#: process shares, so the original it replaced is kept as long as the class; configure() and
+#: shutdown() install and remove it through the functions below.
 _original_init: Any = None
 
 

@@ -6,6 +6,11 @@ provider. It is idempotent: a second call with the same settings returns the sam
 adds nothing; a call with different log settings replaces the log pipeline (never adding a
 second handler); a call with different tracing settings is an error, because OpenTelemetry
 allows one global TracerProvider per process.
+
+The :class:`Observability` handle owns what a call set up: the redactor, the log pipeline, the
+trace-ID reader, the log sampler and the TracerProvider with its span processors. The only
+module state is the reference to the active handle (and the lock around it): a new call
+replaces the handle, and :func:`shutdown` releases it.
 """
 
 from __future__ import annotations
@@ -15,19 +20,25 @@ import re
 import sys
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 import structlog
 from opentelemetry import trace
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from pavedroad.observability.correlation import TraceIds
 from pavedroad.observability.database_spans import instrument_database, uninstrument_database
 from pavedroad.observability.errors import ConfigurationError
 from pavedroad.observability.http_client_spans import (
     instrument_http_client,
     uninstrument_http_client,
 )
-from pavedroad.observability.logs import CAPTURED_LOGGERS, install_logging, uninstall_logging
+from pavedroad.observability.logs import (
+    CAPTURED_LOGGERS,
+    LogPipeline,
+    install_logging,
+    uninstall_logging,
+)
 from pavedroad.observability.redaction_engine import Redactor
 from pavedroad.observability.sampling import (
     REPORT_EVENT,
@@ -56,10 +67,13 @@ _TRACING_FIELDS = (
 
 @dataclass(frozen=True)
 class Observability:
-    """What :func:`configure` set up. ``tracer_provider`` is ``None`` when tracing is off.
+    """What :func:`configure` set up, and the owner of all of it while it is the active handle.
 
-    ``redactor`` is the one the log pipeline and :func:`~pavedroad.observability.redact` use
-    while this handle is active.
+    ``tracer_provider`` is ``None`` when tracing is off. ``redactor`` is the one the log
+    pipeline and :func:`~pavedroad.observability.redact` use while this handle is active;
+    ``log_pipeline`` is the pipeline structlog and the root logger's handler run every event
+    through; ``trace_ids`` reads the current span's IDs for that pipeline, the access log and
+    the exemplars; ``span_processors`` are the extra processors passed to :func:`configure`.
     """
 
     settings: ObservabilitySettings
@@ -67,13 +81,18 @@ class Observability:
     redactor: Redactor
     sampler: LogSampler
     console: bool
+    log_pipeline: LogPipeline
+    trace_ids: TraceIds
+    span_processors: tuple[SpanProcessor, ...] = ()
+    #: What configure() was called with (settings, stream, patterns, captured loggers): the
+    #: same signature again returns this handle unchanged.
+    _signature: tuple[Any, ...] = field(default=(), repr=False, compare=False)
 
 
+#: The library's only module state: the active handle (``None`` before configure() and after
+#: shutdown()), and the lock that serialises configure() and shutdown().
 _lock = threading.RLock()
 _state: Observability | None = None
-_signature: tuple[Any, ...] | None = None
-_span_processors: tuple[SpanProcessor, ...] = ()
-_atexit_registered = False
 
 
 def _tracing_differences(old: ObservabilitySettings, new: ObservabilitySettings) -> list[str]:
@@ -172,7 +191,7 @@ def configure(
         ConfigurationError: a setting is invalid, or tracing was already configured with
             different settings, or another library already installed a TracerProvider.
     """
-    global _state, _signature, _span_processors, _atexit_registered
+    global _state
     with _lock:
         settings = resolve_settings(
             service_name=service_name,
@@ -204,13 +223,18 @@ def configure(
         )
         processors = tuple(span_processors)
         signature = (settings, id(stream), patterns, tuple(capture_loggers))
-        if _state is not None and _signature == signature and processors == _span_processors:
-            return _state
+        previous = _state
+        if (
+            previous is not None
+            and previous._signature == signature
+            and processors == previous.span_processors
+        ):
+            return previous
 
         provider: TracerProvider | None = None
-        if _state is not None and _state.tracer_provider is not None:
-            differences = _tracing_differences(_state.settings, settings)
-            if processors != _span_processors:
+        if previous is not None and previous.tracer_provider is not None:
+            differences = _tracing_differences(previous.settings, settings)
+            if processors != previous.span_processors:
                 differences.append("span_processors changed")
             if differences:
                 raise ConfigurationError(
@@ -220,7 +244,7 @@ def configure(
                     "configure() once at startup with the final settings, or shutdown() and "
                     "restart the process."
                 )
-            provider = _state.tracer_provider
+            provider = previous.tracer_provider
 
         redactor = Redactor(
             redact_emails=settings.redact_emails,
@@ -244,9 +268,10 @@ def configure(
         _apply_client_spans(settings)
         sampler_ = LogSampler(settings.log_sampling, report=_report_dropped)
         console = _use_console(settings)
-        if _state is not None:
-            _state.sampler.flush()
-        install_logging(
+        if previous is not None:
+            previous.sampler.flush()
+        trace_ids = TraceIds()
+        handler = install_logging(
             redactor=redactor,
             sampler=sampler_,
             level=settings.log_level,
@@ -255,6 +280,7 @@ def configure(
             capture_loggers=capture_loggers,
             max_field_bytes=settings.log_max_field_bytes,
             max_line_bytes=settings.log_max_line_bytes,
+            trace_ids=trace_ids,
         )
         _state = Observability(
             settings=settings,
@@ -262,12 +288,15 @@ def configure(
             redactor=redactor,
             sampler=sampler_,
             console=console,
+            log_pipeline=handler.pipeline,
+            trace_ids=trace_ids,
+            span_processors=processors,
+            _signature=signature,
         )
-        _signature = signature
-        _span_processors = processors
-        if not _atexit_registered:
-            atexit.register(shutdown)
-            _atexit_registered = True
+        if previous is None:
+            # Registered while a handle is active, removed by shutdown(): once per handle
+            # lifetime, as the SDK's TracerProvider does with its own exit hook.
+            atexit.register(_shutdown_at_exit)
         return _state
 
 
@@ -291,13 +320,18 @@ def current() -> Observability | None:
 
 
 def shutdown(timeout_millis: int = 30_000) -> bool:
-    """Flush everything and stop exporting; return whether the span flush completed in time.
+    """Flush everything, release the active handle and stop exporting; return whether the span
+    flush completed in time.
 
-    Reports the events dropped by log sampling, flushes the span batch processor and shuts the
-    TracerProvider down. The log pipeline stays installed, so lines logged during process exit
-    are still JSON; a later :func:`configure` replaces it.
+    Reports the events dropped by log sampling, removes the database and HTTP client spans,
+    flushes the span batch processor and shuts the TracerProvider (with its span processors)
+    down, and forgets the handle: :func:`current` is ``None`` and :func:`redact` applies the
+    built-in rules again. The handle's log pipeline stays installed as structlog's processor
+    and the root logger's handler, so lines logged during process exit are still JSON and
+    still redacted with the rules they were configured with; a later :func:`configure`
+    replaces it.
     """
-    global _state, _signature, _span_processors
+    global _state
     with _lock:
         state = _state
         if state is None:
@@ -309,18 +343,21 @@ def shutdown(timeout_millis: int = 30_000) -> bool:
             flushed = state.tracer_provider.force_flush(timeout_millis)
             state.tracer_provider.shutdown()
         _state = None
-        _signature = None
-        _span_processors = ()
+        atexit.unregister(_shutdown_at_exit)
         return flushed
+
+
+def _shutdown_at_exit() -> None:
+    """The exit hook: shut the active handle down, if there still is one."""
+    shutdown()
 
 
 def _reset_for_tests() -> None:
     """Forget the configuration and remove the log handler (the test suite's teardown)."""
-    global _state, _signature, _span_processors
+    global _state
     with _lock:
         _state = None
-        _signature = None
-        _span_processors = ()
+        atexit.unregister(_shutdown_at_exit)
         _apply_client_spans(None)
         uninstall_logging()
         structlog.reset_defaults()

@@ -41,7 +41,7 @@ from pavedroad.observability.call_safety import (
     failure_details,
     safe_bound_logger_class,
 )
-from pavedroad.observability.correlation import current_trace_ids
+from pavedroad.observability.correlation import TraceIds
 from pavedroad.observability.line_limits import fit_line
 from pavedroad.observability.redaction_engine import Redactor
 from pavedroad.observability.sampling import REPORT_MARKER, LogSampler
@@ -62,6 +62,7 @@ __all__ = [
     "CAPTURED_LOGGERS",
     "LogPipeline",
     "PipelineHandler",
+    "active_pipeline",
     "emit",
     "get_logger",
     "install_logging",
@@ -91,8 +92,6 @@ _LEVEL_NUMBERS: Final = {
     "error": logging.ERROR,
     "critical": logging.CRITICAL,
 }
-#: The pipeline install_logging() set up, its writer and level threshold, for emit().
-_active: tuple[LogPipeline, Callable[[Any], None], int] | None = None
 _RECORD_LEVELS: Final = {
     name: name.lower() for name in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 }
@@ -261,6 +260,11 @@ class LogPipeline:
         colors: Colour the console lines.
         max_field_bytes: Cap on one field of a JSON line (see :mod:`.line_limits`).
         max_line_bytes: Cap on a whole JSON line.
+        trace_ids: Reads the current span's IDs (default: a reader of its own).
+        write: Where :func:`emit` writes this pipeline's lines (``None``: emit() goes through
+            structlog); :func:`install_logging` passes the writer it gave structlog.
+        threshold: The numeric level below which :func:`emit` drops an event, as the bound
+            logger does for structlog calls.
     """
 
     def __init__(
@@ -273,13 +277,19 @@ class LogPipeline:
         colors: bool = False,
         max_field_bytes: int = DEFAULT_LOG_MAX_FIELD_BYTES,
         max_line_bytes: int = DEFAULT_LOG_MAX_LINE_BYTES,
+        trace_ids: TraceIds | None = None,
+        write: Callable[[Any], None] | None = None,
+        threshold: int = logging.NOTSET,
     ) -> None:
         self.redactor = redactor
         self.sampler = sampler
+        self.trace_ids = TraceIds() if trace_ids is None else trace_ids
+        self.write = write
+        self.threshold = threshold
         self._redact_event = redactor.redact_event
         self._redact_field = redactor.redact_field
         self._sampler = None if sampler.keeps_everything else sampler
-        self._trace_ids = current_trace_ids.__call__  # a bound method: cheaper to call per line
+        self._trace_ids = self.trace_ids.__call__  # a bound method: cheaper to call per line
         self._context = _ContextCache()
         self._second: tuple[int, str] = (-1, "")
         self._stack = StackInfoRenderer()
@@ -471,8 +481,8 @@ def _report_write_failure(name: object) -> None:
 
 
 #: The base classes' writers, called directly (cheaper than super() on every line).
-_write_bytes: Final = structlog.BytesLogger.msg
-_write_text: Final = structlog.WriteLogger.msg
+_WRITE_BYTES: Final = structlog.BytesLogger.msg
+_WRITE_TEXT: Final = structlog.WriteLogger.msg
 
 
 class _SafeBytesLogger(structlog.BytesLogger):
@@ -481,7 +491,7 @@ class _SafeBytesLogger(structlog.BytesLogger):
 
     def msg(self, message: bytes) -> None:
         try:
-            _write_bytes(self, message)
+            _WRITE_BYTES(self, message)
         except Exception:
             _report_write_failure(self.name)
 
@@ -494,7 +504,7 @@ class _SafeWriteLogger(structlog.WriteLogger):
 
     def msg(self, message: str) -> None:
         try:
-            _write_text(self, message)
+            _WRITE_TEXT(self, message)
         except Exception:
             _report_write_failure(getattr(self, "name", None))
 
@@ -561,6 +571,7 @@ def install_logging(
     capture_loggers: Sequence[str] = CAPTURED_LOGGERS,
     max_field_bytes: int = DEFAULT_LOG_MAX_FIELD_BYTES,
     max_line_bytes: int = DEFAULT_LOG_MAX_LINE_BYTES,
+    trace_ids: TraceIds | None = None,
 ) -> PipelineHandler:
     """Configure structlog and the root logger; return the handler that was installed.
 
@@ -570,6 +581,9 @@ def install_logging(
     written twice.
     """
     binary = not console and hasattr(stream, "buffer")
+    # The same lock-guarded writers structlog uses, so lines from both paths never interleave.
+    out: Any = structlog.BytesLogger(stream.buffer) if binary else structlog.WriteLogger(stream)
+    numeric_level = logging.getLevelNamesMapping()[level]
     pipeline = LogPipeline(
         redactor,
         sampler,
@@ -578,8 +592,10 @@ def install_logging(
         colors=_isatty(sys.stdout),
         max_field_bytes=max_field_bytes,
         max_line_bytes=max_line_bytes,
+        trace_ids=trace_ids,
+        write=out.msg,
+        threshold=numeric_level,
     )
-    numeric_level = logging.getLevelNamesMapping()[level]
     structlog.configure(
         processors=[pipeline],
         wrapper_class=safe_bound_logger_class(numeric_level),
@@ -587,14 +603,10 @@ def install_logging(
         cache_logger_on_first_use=True,
     )
 
-    # The same lock-guarded writers structlog uses, so lines from both paths never interleave.
-    out: Any = structlog.BytesLogger(stream.buffer) if binary else structlog.WriteLogger(stream)
     handler = PipelineHandler(pipeline, out.msg)
     root = logging.getLogger()
     uninstall_logging()
     root.addHandler(handler)
-    global _active
-    _active = (pipeline, out.msg, numeric_level)
     root.setLevel(numeric_level)
     for name in capture_loggers:
         captured = logging.getLogger(name)
@@ -606,19 +618,41 @@ def install_logging(
     return handler
 
 
-def emit(logger_name: str, level: str, event_dict: dict[str, Any]) -> None:
-    """Write one event straight through the installed pipeline, as a structlog call would.
+def active_pipeline() -> LogPipeline | None:
+    """The :class:`LogPipeline` structlog runs now, if :func:`install_logging` set it up.
+
+    Nothing is kept here: structlog's configuration is the one record of which pipeline is in
+    use, so a later :func:`install_logging` (a new :func:`configure` handle) or another
+    structlog setup takes over from the old pipeline at once.
+    """
+    processors = structlog.get_config()["processors"]
+    if len(processors) == 1:
+        pipeline = processors[0]
+        if type(pipeline) is LogPipeline and pipeline.write is not None:
+            return pipeline
+    return None
+
+
+def emit(
+    logger_name: str,
+    level: str,
+    event_dict: dict[str, Any],
+    pipeline: LogPipeline | None = None,
+) -> None:
+    """Write one event straight through the active pipeline, as a structlog call would.
 
     The same line as ``structlog.get_logger(logger_name).<level>(**event_dict)``, without
-    structlog's per-call machinery (the access log writes one per request). Before
+    structlog's per-call machinery (the access log writes one per request). ``pipeline`` is
+    :func:`active_pipeline`, for a caller that looked it up already. Before
     :func:`configure` (or after another structlog setup replaced it) it is exactly that call.
     """
-    active = _active
-    if active is None or structlog.get_config()["processors"] != [active[0]]:
+    if pipeline is None:
+        pipeline = active_pipeline()
+    write = None if pipeline is None else pipeline.write
+    if pipeline is None or write is None:
         getattr(structlog.get_logger(logger_name), level)(**event_dict)
         return
-    pipeline, write, threshold = active
-    if _LEVEL_NUMBERS.get(level, logging.INFO) < threshold:
+    if _LEVEL_NUMBERS.get(level, logging.INFO) < pipeline.threshold:
         return
     try:
         line = pipeline.process(event_dict, level, logger_name)
@@ -630,11 +664,8 @@ def emit(logger_name: str, level: str, event_dict: dict[str, Any]) -> None:
 
 
 def uninstall_logging() -> None:
-    """Remove every :class:`PipelineHandler` from the root logger and forget the active
-    pipeline (:func:`emit` then logs through structlog). structlog's configuration is left as
-    it is."""
-    global _active
-    _active = None
+    """Remove every :class:`PipelineHandler` from the root logger. structlog's configuration
+    (and so :func:`active_pipeline`) is left as it is."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         if isinstance(handler, PipelineHandler):

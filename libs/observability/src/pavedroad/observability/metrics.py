@@ -191,6 +191,9 @@ class HTTPMetrics:
         return series
 
 
+#: Module state on purpose: one HTTPMetrics per prometheus-client registry, which is itself
+#: process-wide (a second set of the same metrics in a registry is an error), so the metrics
+#: outlive any configure() handle; none of them depends on configure().
 _defaults: dict[int, HTTPMetrics] = {}
 _defaults_lock = threading.Lock()
 

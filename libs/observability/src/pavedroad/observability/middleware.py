@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import Final
 
 from opentelemetry import trace
-from pavedroad.observability.correlation import current_trace_ids
+from pavedroad.observability.correlation import TraceIds
 from pavedroad.observability.http_types import (
     HTTP_METHODS,
     ASGIApp,
@@ -26,7 +26,7 @@ from pavedroad.observability.http_types import (
     Send,
     starlette_route,
 )
-from pavedroad.observability.logs import emit
+from pavedroad.observability.logs import active_pipeline, emit
 from pavedroad.observability.metrics import HTTPMetrics, default_http_metrics, metrics_app
 from structlog.contextvars import bind_contextvars, reset_contextvars
 
@@ -45,7 +45,6 @@ UNMATCHED_ROUTE: Final = "unmatched"
 #: Inbound request IDs are reused only if they look like IDs: this keeps log injection
 #: (newlines, quotes) and unbounded values out of every log line of the request.
 _REQUEST_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:=+/-]{0,127}")
-_current_ids: Final = current_trace_ids.__call__
 
 
 def is_valid_request_id(value: str) -> bool:
@@ -214,8 +213,11 @@ class ObservabilityMiddleware:
         metrics: HTTPMetrics | None,
     ) -> None:
         method = str(scope.get("method", "GET"))
+        # The active handle's pipeline: its trace-ID reader already formatted the request
+        # span's IDs for the request's log lines, and formats them once for all readers.
+        pipeline = active_pipeline()
         if metrics is not None:
-            ids = _current_ids()  # the request span's, read once per span and cached
+            ids = (TraceIds() if pipeline is None else pipeline.trace_ids)()
             metrics.observe(
                 route=route,
                 method=method,
@@ -234,4 +236,5 @@ class ObservabilityMiddleware:
                     "duration_ms": round(duration * 1000.0, 3),
                     "event": "request handled",
                 },
+                pipeline,
             )
