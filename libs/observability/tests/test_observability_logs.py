@@ -198,6 +198,19 @@ def test_server_loggers_are_captured_into_the_pipeline(capture: LogCapture) -> N
     assert "color_message" not in record
 
 
+def test_a_server_logger_silenced_on_purpose_stays_silent(capture: LogCapture) -> None:
+    """uvicorn --no-access-log leaves uvicorn.access with no handlers and propagation off, and
+    checks `hasHandlers()` when a connection opens: capturing it would log every request."""
+    access = logging.getLogger("uvicorn.access")
+    access.handlers = []
+    access.propagate = False
+    configure(log_stream=capture.stream, log_format="json")
+    assert not access.propagate and not access.hasHandlers()
+    access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", "/", "1.1", 200)
+    logging.getLogger("uvicorn.error").info("still captured")
+    assert [r["event"] for r in capture.records()] == ["still captured"]
+
+
 def test_level_filtering_applies_to_both_paths(capture: LogCapture) -> None:
     configure(log_stream=capture.stream, log_level="WARNING")
     get_logger("tests").info("hidden")

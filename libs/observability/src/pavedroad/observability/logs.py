@@ -610,6 +610,10 @@ def install_logging(
     root.setLevel(numeric_level)
     for name in capture_loggers:
         captured = logging.getLogger(name)
+        if not captured.handlers and not captured.propagate:
+            # Silenced on purpose (uvicorn's --no-access-log, access_log=False): propagating
+            # would turn it back on, a second access line per request beside the middleware's.
+            continue
         for old in list(captured.handlers):
             captured.removeHandler(old)
         captured.propagate = True

@@ -276,7 +276,9 @@ LOG_STREAM: Final = Setting(
 )
 CAPTURE_LOGGERS: Final = Setting(
     "capture_loggers",
-    "Stdlib loggers whose own handlers are removed so their records reach the JSON pipeline.",
+    "Stdlib loggers whose own handlers are removed so their records reach the JSON pipeline. "
+    "One silenced on purpose (no handlers, propagation off: uvicorn's `--no-access-log`) stays "
+    "silent.",
     Given(),
     None,
     argument="capture_loggers",
