@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from typing import Any
 
 import pytest
 import structlog
@@ -260,6 +261,21 @@ def test_shutdown_releases_the_handle_and_its_processors(capture: LogCapture) ->
     assert shutdown() is True  # nothing left to release
 
 
+def _run_without_settings(script: str) -> tuple[list[dict[str, Any]], str]:
+    """Run `script` in a fresh interpreter with no OTEL_/PAVEDROAD_ variables; return its stdout
+    as JSON lines, and its stderr."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "PAVEDROAD_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
+    return [json.loads(line) for line in result.stdout.splitlines()], result.stderr
+
+
 def test_the_exit_hook_shuts_down_the_active_handle_once() -> None:
     """configure() and shutdown() in a loop, then a configure() left open at exit: the exit
     hook (registered while a handle is active, removed by shutdown()) shuts the last handle
@@ -277,19 +293,10 @@ def test_the_exit_hook_shuts_down_the_active_handle_once() -> None:
             get_logger("app").info("polling")
         """
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "PAVEDROAD_"))}
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=True,
-    )
-    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    lines, stderr = _run_without_settings(script)
     reports = [line for line in lines if line["event"] == "log events dropped by sampling"]
     assert [report["dropped_total"] for report in reports] == [2]
-    assert result.stderr == ""
+    assert stderr == ""
 
 
 def test_zero_configuration_gives_json_logs_on_stdout() -> None:
@@ -302,20 +309,11 @@ def test_zero_configuration_gives_json_logs_on_stdout() -> None:
         logging.getLogger("sqlalchemy.engine").warning("from stdlib")
         """
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "PAVEDROAD_"))}
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=True,
-    )
-    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    lines, stderr = _run_without_settings(script)
     assert [line["event"] for line in lines] == ["hello", "from stdlib"]
     assert lines[0]["answer"] == 42
     assert lines[1]["logger"] == "sqlalchemy.engine"
-    assert result.stderr == ""
+    assert stderr == ""
 
 
 def test_structlog_defaults_are_replaced(capture: LogCapture) -> None:
