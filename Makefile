@@ -90,7 +90,7 @@ demo: $(DEMO_VENV)/.installed ## Render the default service into out/ and run it
 	$(call build_wheels,$(DEMO_VENV)/bin/python)
 	rm -rf $(DEMO_DIR)
 	$(DEMO_VENV)/bin/python -m copier copy --defaults --vcs-ref HEAD --data-file examples/default.yml . $(DEMO_DIR)
-	PIP_FIND_LINKS=$(CURDIR)/dist/wheelhouse $(MAKE) -C $(DEMO_DIR) venv
+	PIP_FIND_LINKS=$(CURDIR)/dist/wheelhouse $(MAKE) -C $(DEMO_DIR) venv-runtime
 	@port=$${APP_PORT:-8000}; \
 	echo; \
 	echo "The service starts below on http://127.0.0.1:$$port (Ctrl-C stops it):"; \

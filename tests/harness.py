@@ -143,8 +143,15 @@ def install_project_venv(project: Path, wheelhouse: Path, python_version: str = 
     ]
     for step in steps:
         _run(step, check=True, what=f"building the virtualenv of {project}")
-    (venv / ".installed").touch()
+    touch_venv_stamps(venv)
     return venv
+
+
+def touch_venv_stamps(venv: Path) -> None:
+    """Mark a virtualenv built from a project's lock files as current for its Makefile: the
+    runtime half (`make venv-runtime`) first, then the whole (`make venv`)."""
+    (venv / ".runtime").touch()
+    (venv / ".installed").touch()
 
 
 def _answers_as_cli(answers: Mapping[str, Any]) -> list[str]:

@@ -215,7 +215,7 @@ class StaticTier:
                         f"building the virtualenv of {tree} failed:\n$ {' '.join(step)}\n"
                         f"{result.stdout}{result.stderr}"
                     )
-            (venv / ".installed").touch()
+            harness.touch_venv_stamps(venv)
             self._venvs[key] = venv
             run.venvs += 1
             return venv

@@ -7,6 +7,12 @@ PYTHON ?= python<{ cookiecutter.python_version }>
 VENV := .venv
 VENV_BIN := $(VENV)/bin
 VENV_STAMP := $(VENV)/.installed
+# The runtime half of .venv: what the image installs (requirements.lock and the internal
+# libraries), enough for `make run` and `make simulate`; `make venv` adds the dev lock to it.
+RUNTIME_STAMP := $(VENV)/.runtime
+# The service runs from src/ without an install (an editable install needs the build backend,
+# which only the dev lock holds).
+RUN_PYTHON = PYTHONPATH=$(CURDIR)/src $(VENV_BIN)/python
 PACKAGE := <{ cookiecutter.package_name }>
 REPORTS := reports
 # Python code linted and formatted here; other concerns append their own directories.
@@ -28,19 +34,26 @@ INTERNAL_SOURCE = $$(if [ -n "$${PIP_FIND_LINKS:-}" ]; then echo --no-index; \
 		"PIP_FIND_LINKS to a wheelhouse (docs/dependencies.md); PyPI is never used for them" >&2; \
 		exit 1; fi)
 
-$(VENV_STAMP): requirements.lock requirements-dev.lock requirements-internal.txt pyproject.toml
+$(RUNTIME_STAMP): requirements.lock requirements-internal.txt
 	@source=$(INTERNAL_SOURCE) || exit 1
 	$(PYTHON) -m venv --clear $(VENV)
 	$(VENV_BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
-		--only-binary :all: -r requirements-dev.lock
+		--only-binary :all: -r requirements.lock
 	$(VENV_BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
 		--only-binary :all: $(INTERNAL_SOURCE) -r requirements-internal.txt
+	$(VENV_BIN)/python -m pip check
+	touch $@
+
+$(VENV_STAMP): $(RUNTIME_STAMP) requirements-dev.lock pyproject.toml
+	$(VENV_BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+		--only-binary :all: -r requirements-dev.lock
 	$(VENV_BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(VENV_BIN)/python -m pip check
 	touch $@
 
-.PHONY: venv lint-python typecheck test run lock
+.PHONY: venv venv-runtime lint-python typecheck test run lock
 venv: $(VENV_STAMP) ## Create .venv from the lock files
+venv-runtime: $(RUNTIME_STAMP) ## Create .venv with the runtime lock only: all `make run` needs
 
 lint-python: $(VENV_STAMP) ## Lint and format-check the Python code (ruff)
 	$(VENV_BIN)/ruff check $(PYTHON_SOURCES)
@@ -84,14 +97,14 @@ $(LOCAL_SLACK)/signing-secret $(LOCAL_SLACK)/bot-token:
 		"$(if $(findstring bot-token,$@),xoxb-local-)" > $@
 
 .PHONY: simulate
-run: $(VENV_STAMP) $(LOCAL_SLACK)/signing-secret $(LOCAL_SLACK)/bot-token ## Start the service locally (http://127.0.0.1:8000<% if cookiecutter.database == 'postgresql' %>, SQLite in var/<% endif %>)
-	$(LOCAL_SLACK_ENV) $(VENV_BIN)/python -m $(PACKAGE) serve
+run: $(RUNTIME_STAMP) $(LOCAL_SLACK)/signing-secret $(LOCAL_SLACK)/bot-token ## Start the service locally (http://127.0.0.1:8000<% if cookiecutter.database == 'postgresql' %>, SQLite in var/<% endif %>)
+	$(LOCAL_SLACK_ENV) $(RUN_PYTHON) -m $(PACKAGE) serve
 
-simulate: $(VENV_STAMP) $(LOCAL_SLACK)/signing-secret $(LOCAL_SLACK)/bot-token ## Send TEXT="/notes add buy milk" to `make run`'s service as Slack would; print the reply
-	@$(LOCAL_SLACK_ENV) $(VENV_BIN)/python -m $(PACKAGE) simulate "$(TEXT)"
+simulate: $(RUNTIME_STAMP) $(LOCAL_SLACK)/signing-secret $(LOCAL_SLACK)/bot-token ## Send TEXT="/notes add buy milk" to `make run`'s service as Slack would; print the reply
+	@$(LOCAL_SLACK_ENV) $(RUN_PYTHON) -m $(PACKAGE) simulate "$(TEXT)"
 <% else -%>
-run: $(VENV_STAMP) ## Start the service locally (http://127.0.0.1:8000<% if cookiecutter.database == 'postgresql' %>, SQLite in var/<% endif %>)
-	$(VENV_BIN)/python -m $(PACKAGE) serve
+run: $(RUNTIME_STAMP) ## Start the service locally (http://127.0.0.1:8000<% if cookiecutter.database == 'postgresql' %>, SQLite in var/<% endif %>)
+	$(RUN_PYTHON) -m $(PACKAGE) serve
 <% endif -%>
 
 lock: $(VENV_STAMP) ## Re-resolve requirements*.lock from pyproject.toml (needs the package index)
