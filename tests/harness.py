@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -56,11 +57,19 @@ def toolchain_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env["PATH"] = os.pathsep.join(path)
     env["PAVEDROAD_TOOLS_DIR"] = str(tools_dir())
     env.setdefault("KUBECONFORM_SCHEMAS", str(tools_dir() / "schemas"))
-    for key in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"):
+    # PYTEST_ARGS is this suite's: a generated `make test` reads the same variable.
+    for key in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTEST_ARGS"):
         env.pop(key, None)
     if extra:
         env.update(extra)
     return env
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def python_for(version: str) -> str:

@@ -34,12 +34,6 @@ DEADLINE_SECONDS = 60
 KUBERNETES_VERSION = "1.35.4"  # the generated Makefile's default
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def wait_for(what: str, probe: Callable[[], Any], deadline: float = DEADLINE_SECONDS) -> Any:
     """Poll `probe` until it returns something truthy; fail naming `what` after `deadline`."""
     end = time.monotonic() + deadline
@@ -153,7 +147,7 @@ def prometheus(tmp_path: Path) -> Iterator[Callable[[dict[str, Any], list[Path]]
     started: list[subprocess.Popen[bytes]] = []
 
     def start(job: dict[str, Any], rule_files: list[Path]) -> int:
-        port = free_port()
+        port = harness.free_port()
         config = tmp_path / "prometheus.yml"
         config.write_text(yaml.safe_dump({
             "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
@@ -181,7 +175,7 @@ def prometheus(tmp_path: Path) -> Iterator[Callable[[dict[str, Any], list[Path]]
 def test_real_scrape_every_recording_rule_has_series(
     project: Path, prometheus: Callable[[dict[str, Any], list[Path]], int], tmp_path: Path
 ) -> None:
-    service_port = free_port()
+    service_port = harness.free_port()
     service = start_service(project, service_port, {}, tmp_path / "service.log")
     try:
         rules: list[Path] = []
@@ -248,7 +242,7 @@ def test_real_scrape_every_recording_rule_has_series(
 def test_real_pipeline_spans_reach_the_collector(project: Path, tmp_path: Path) -> None:
     collector = shutil.which("otelcol-pavedroad", path=harness.toolchain_env()["PATH"])
     assert collector, "otelcol-pavedroad is not installed; run make bootstrap"
-    grpc_port, http_port = free_port(), free_port()
+    grpc_port, http_port = harness.free_port(), harness.free_port()
     # The shipped configuration, with its exporter swapped for the debug exporter and a short
     # tail-sampling wait; the service's 503s are error spans, which the policies keep.
     override = tmp_path / "test-overrides.yaml"
@@ -272,7 +266,7 @@ def test_real_pipeline_spans_reach_the_collector(project: Path, tmp_path: Path) 
             "the collector's OTLP/HTTP receiver",
             lambda: socket.create_connection(("127.0.0.1", http_port), 1),
         )
-        service_port = free_port()
+        service_port = harness.free_port()
         service = start_service(project, service_port, {
             "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{http_port}",
             "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
