@@ -130,8 +130,9 @@ def lock_venv_steps(venv: Path, project: Path, wheelhouse: Path, python: str) ->
 
 def install_project_venv(project: Path, wheelhouse: Path, python_version: str = "3.11") -> Path:
     """The project's own .venv, with the project installed editable, and the stamp that tells its
-    Makefile the venv is current. For tiers that use the venv; `make venv` itself runs in the
-    generated CI tier (test_generated_ci.py)."""
+    Makefile the venv is current. For tiers that use the venv, the examples' and the pairwise
+    set's `make ci` among them; `make venv` itself runs in the standalone run
+    (test_generated_ci.py), `make venv-runtime` in test_demo.py."""
     venv = project / ".venv"
     python = str(venv / "bin" / "python")
     uv = str(Path(sys.executable).parent / "uv")

@@ -469,6 +469,8 @@ def pairwise_ci(
     def run(combo: dict[str, Any]) -> tuple[str, subprocess.CompletedProcess[str]]:
         name = harness.combo_id(combo)
         project = harness.copy_project(renders[name], root / f"p{selected.index(combo)}")
+        # The venv from the lock files with uv, as for the examples (test_generated_ci.py).
+        harness.install_project_venv(project, wheelhouse, str(combo["python_version"]))
         env = harness.generated_ci_env({**BASE_ANSWERS, **combo}, wheelhouse)
         return name, harness.run_make(project, "ci", env=env)
 
