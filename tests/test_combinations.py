@@ -346,6 +346,22 @@ def _trees(renders: Mapping[str, Path]) -> dict[str, tuple[Path, str]]:
 # --- Fast tests of the combinations themselves -------------------------------------------------
 
 
+@pytest.mark.render
+@pytest.mark.slow
+def test_worker_renders_equal_the_copier_command(
+    rendered: Callable[..., Path], template_snapshot: Path, tmp_path: Path
+) -> None:
+    """The renders of this tier come from worker processes that reuse compiled templates
+    (harness.render_many); two in one worker, so the second reuses the first's, each equal the
+    `copier copy` command's render of the same answers."""
+    names = ["default", "alternatives"]
+    harness.render_many(
+        [(harness.load_example(n), tmp_path / n) for n in names], template_snapshot, workers=1
+    )
+    for name in names:
+        harness.assert_same_tree(tmp_path / name, rendered(name))
+
+
 def test_combinations_are_every_accepted_product_of_the_choices() -> None:
     choices = harness.choice_values()
     assert {"python_version", "slack_app", "database", "mesh", "oncall", "license"} <= set(choices)
