@@ -52,6 +52,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 TARGET_P99_MS = 50.0
 #: Saturation throughput with observability on, as a share of off (issue 16, item 7).
 TARGET_RATIO = 0.85
+#: Below this share of busy time in the saturation phase, the service was not the limit.
+BUSY_FLOOR = 0.9
 #: The service's answer when it sheds load (slack_endpoints: the replay check missed the ack).
 SHED = "HTTP 503: "
 MODES = {True: "observability on ", False: "observability off"}
@@ -66,8 +68,11 @@ LOAD = textwrap.dedent(
     url, secret, rate, seconds, concurrency = sys.argv[1], sys.argv[2].encode(), float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
     server_pid = int(sys.argv[6])
 
-    def server_cpu():
-        fields = open(f"/proc/{server_pid}/stat").read().rsplit(")", 1)[1].split()
+    def server_cpu():  # user + system seconds of the service (Linux); nan without /proc
+        try:
+            fields = open(f"/proc/{server_pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def signed(i):
@@ -295,6 +300,12 @@ def main() -> int:
                 f"errors {r['errors']:.0f} (load average {os.getloadavg()[0]:.1f})",
                 flush=True,
             )
+            if r["server_busy"] < BUSY_FLOOR:
+                print(
+                    "  not saturated: the service was busy less than "
+                    f"{BUSY_FLOOR:.0%} of the time (another process had its CPU, or the load "
+                    "generator was the limit); this round's throughput understates it"
+                )
             if r["errors"]:
                 print(f"  errors: {r['error_kinds']}\n  service stderr: {r['stderr_tail']}")
 
