@@ -22,6 +22,7 @@ from pavedroad.observability import (
     is_valid_request_id,
 )
 from pavedroad.observability.fastapi import instrument_fastapi
+from pavedroad.observability.logs import SafeText
 from pavedroad.observability.metrics import status_class
 from pavedroad.observability.middleware import new_request_id as _uuid4
 from prometheus_client import CollectorRegistry
@@ -115,6 +116,19 @@ def test_a_valid_inbound_request_id_is_reused(harness: Harness) -> None:
     response = harness.request("GET", "/users/42", headers={"X-Request-ID": "edge-7f3a.b2:1"})
     assert response.headers["x-request-id"] == "edge-7f3a.b2:1"
     assert harness.access_logs()[0]["request_id"] == "edge-7f3a.b2:1"
+
+
+def test_an_inbound_request_id_is_redacted_but_a_generated_one_is_not(harness: Harness) -> None:
+    # A client-chosen ID is user input: the pipeline redacts it like any other value. Only the
+    # IDs the middleware generates itself skip redaction (SafeText).
+    secret_like = "AKIA" + "Z7QH3KD9LMW2XPRT"  # an AWS key ID's shape, assembled at run time
+    assert is_valid_request_id(secret_like)
+    harness.request("GET", "/users/42", headers={"X-Request-ID": secret_like})
+    harness.request("GET", "/users/42")
+    inbound, generated = harness.access_logs()
+    assert inbound["request_id"] == "[REDACTED:aws_access_key_id]"
+    assert type(_uuid4()) is SafeText
+    assert uuid.UUID(generated["request_id"]).version == 4
 
 
 @pytest.mark.parametrize("bad", ["", "has space", "a\nb", "x" * 129, '"quoted"', "-leading"])

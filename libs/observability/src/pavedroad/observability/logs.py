@@ -62,6 +62,7 @@ __all__ = [
     "CAPTURED_LOGGERS",
     "LogPipeline",
     "PipelineHandler",
+    "SafeText",
     "active_pipeline",
     "emit",
     "get_logger",
@@ -108,6 +109,15 @@ _RECORD_ATTRIBUTES: Final = frozenset(
         "color_message",
     }
 )
+
+
+class SafeText(str):
+    """Text the library generated itself from random bytes (a new request ID): it cannot hold
+    a secret, so the pipeline writes it as it is when it is bound as context, instead of
+    redacting a value that differs on every request and so never hits the redaction caches.
+    Anything received from outside stays a plain ``str`` and is redacted as always."""
+
+    __slots__ = ()
 
 
 class _JSONRenderer:
@@ -410,6 +420,8 @@ class LogPipeline:
         return self._render(None, level, event_dict)
 
     def _context_value(self, var: ContextVar[Any], key: str, value: Any) -> Any:
+        if type(value) is SafeText:
+            return value  # generated here: nothing to redact, and too short-lived to cache
         redacted = self._redact_field(key, value)
         cache = self._context
         if type(value) in _IMMUTABLE and (var in cache or len(cache) < _MAX_CONTEXT_VARS):

@@ -26,7 +26,7 @@ from pavedroad.observability.http_types import (
     Send,
     starlette_route,
 )
-from pavedroad.observability.logs import active_pipeline, emit
+from pavedroad.observability.logs import SafeText, active_pipeline, emit
 from pavedroad.observability.metrics import HTTPMetrics, default_http_metrics, metrics_app
 from structlog.contextvars import bind_contextvars, reset_contextvars
 
@@ -53,9 +53,13 @@ def is_valid_request_id(value: str) -> bool:
 
 
 def new_request_id() -> str:
-    """A random (version 4) UUID as text, as ``str(uuid.uuid4())`` but without the UUID object."""
+    """A random (version 4) UUID as text, as ``str(uuid.uuid4())`` but without the UUID object.
+
+    It is a :class:`~pavedroad.observability.logs.SafeText` (a ``str``): the log pipeline
+    knows it holds no secret and does not redact it on every line.
+    """
     digits = os.urandom(16).hex()
-    return (
+    return SafeText(
         f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-"
         f"{_UUID_VARIANT[digits[16]]}{digits[17:20]}-{digits[20:]}"
     )
