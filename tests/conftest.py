@@ -45,6 +45,15 @@ def rendered(
     return _rendered
 
 
+@pytest.fixture(scope="session")
+def render_pool() -> Iterator[harness.RenderPool]:
+    """A worker process that renders with copier or cookiecutter through their Python APIs,
+    reusing compiled templates across the session's renders (harness.RenderPool)."""
+    pool = harness.RenderPool(1)
+    yield pool
+    pool.close()
+
+
 @pytest.fixture
 def fresh_project(rendered: Callable[..., Path], tmp_path: Path) -> Iterator[Callable[..., Path]]:
     """A private, writable copy of an example's render (for mutation and update tests)."""

@@ -488,7 +488,7 @@ def _reuse_compiled_templates() -> None:
     the environment's options, so this worker keeps it by those. And for each file, copier asks
     git whether the destination repository ignores file modes; the destinations here are new
     directories outside any repository, where copier then does nothing, so the question is skipped.
-    test_combinations.py checks that a render here equals the `copier copy` command's.
+    test_combinations.py checks that renders here equal the copier and cookiecutter commands'.
     """
     import copier._main
     import jinja2
@@ -549,19 +549,65 @@ def _copier_in_process(answers: Mapping[str, Any], dest: Path, src: Path) -> Pat
     return dest
 
 
+def _cookiecutter_in_process(answers: Mapping[str, Any], dest: Path, src: Path) -> Path:
+    from cookiecutter.main import cookiecutter
+
+    out = dest.parent / f".{dest.name}.cookiecutter"
+    shutil.rmtree(out, ignore_errors=True)
+    # The answers as the command line passes them (text), so both paths read the same.
+    context = dict(item.split("=", 1) for item in _answers_as_cli(answers))
+    project = cookiecutter(
+        str(src), no_input=True, directory="template", output_dir=str(out), extra_context=context
+    )
+    Path(project).rename(dest)
+    shutil.rmtree(out, ignore_errors=True)
+    return dest
+
+
+_IN_PROCESS: dict[str, Callable[[Mapping[str, Any], Path, Path], Path]] = {
+    "copier": _copier_in_process,
+    "cookiecutter": _cookiecutter_in_process,
+}
+
+
+class RenderPool:
+    """Worker processes that render with copier (what `copier copy --trust --defaults
+    --vcs-ref HEAD` runs) or cookiecutter (`cookiecutter --no-input --directory template`),
+    importing them once and reusing compiled templates (`_reuse_compiled_templates`): a render
+    costs about a third of the CPU of the command's."""
+
+    def __init__(self, workers: int) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("spawn")  # never fork a threaded pytest process
+        self._pool = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_reuse_compiled_templates
+        )
+
+    def render_many(
+        self, jobs: Sequence[tuple[Mapping[str, Any], Path]], src: Path, engine: Engine = "copier"
+    ) -> None:
+        futures = [
+            self._pool.submit(_IN_PROCESS[engine], answers, dest, src) for answers, dest in jobs
+        ]
+        for future in futures:
+            future.result()
+
+    def render(self, engine: Engine, answers: Mapping[str, Any], dest: Path, src: Path) -> Path:
+        self.render_many([(answers, dest)], src, engine)
+        return dest
+
+    def close(self) -> None:
+        self._pool.shutdown()
+
+
 def render_many(
     jobs: Sequence[tuple[Mapping[str, Any], Path]], src: Path, workers: int = 2
 ) -> None:
-    """Render many answer sets with copier (what `copier copy --trust --defaults --vcs-ref HEAD`
-    runs), `workers` at a time, in worker processes that import copier once and reuse compiled
-    templates (`_reuse_compiled_templates`)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context("spawn")  # never fork a threaded pytest process
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_reuse_compiled_templates
-    ) as pool:
-        futures = [pool.submit(_copier_in_process, answers, dest, src) for answers, dest in jobs]
-        for future in futures:
-            future.result()
+    """Render many answer sets with copier in a `RenderPool` of `workers` processes."""
+    pool = RenderPool(workers)
+    try:
+        pool.render_many(jobs, src)
+    finally:
+        pool.close()

@@ -348,18 +348,24 @@ def _trees(renders: Mapping[str, Path]) -> dict[str, tuple[Path, str]]:
 
 @pytest.mark.render
 @pytest.mark.slow
-def test_worker_renders_equal_the_copier_command(
+def test_worker_renders_equal_the_commands(
     rendered: Callable[..., Path], template_snapshot: Path, tmp_path: Path
 ) -> None:
-    """The renders of this tier come from worker processes that reuse compiled templates
-    (harness.render_many); two in one worker, so the second reuses the first's, each equal the
-    `copier copy` command's render of the same answers."""
+    """The renders of this tier (and test_render's engine comparison) come from worker
+    processes that reuse compiled templates (harness.RenderPool). Two examples in one worker,
+    so the second reuses the first's, each equal to the `copier copy` and `cookiecutter`
+    commands' renders of the same answers."""
     names = ["default", "alternatives"]
-    harness.render_many(
-        [(harness.load_example(n), tmp_path / n) for n in names], template_snapshot, workers=1
-    )
-    for name in names:
-        harness.assert_same_tree(tmp_path / name, rendered(name))
+    pool = harness.RenderPool(1)
+    try:
+        for engine in harness.ENGINES:
+            jobs = [(harness.load_example(n), tmp_path / engine / n) for n in names]
+            pool.render_many(jobs, template_snapshot, engine)
+    finally:
+        pool.close()
+    for engine in harness.ENGINES:
+        for name in names:
+            harness.assert_same_tree(tmp_path / engine / name, rendered(name, engine))
 
 
 def test_combinations_are_every_accepted_product_of_the_choices() -> None:

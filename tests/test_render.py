@@ -152,14 +152,16 @@ def test_copier_records_answers_for_update(rendered: Callable[..., Path]) -> Non
 @pytest.mark.slow
 @pytest.mark.parametrize("combo", SINGLE_OPTIONS + PAIRS, ids=combo_id)
 def test_combination_renders_identically_with_both_engines(
-    template_snapshot: Path, tmp_path: Path, combo: dict[str, Any]
+    template_snapshot: Path,
+    render_pool: harness.RenderPool,
+    tmp_path: Path,
+    combo: dict[str, Any],
 ) -> None:
+    """Through the engines' Python APIs (the examples go through both commands above)."""
     answers = {**harness.load_example("default"), **combo}
-    copier_render = harness.render(
-        "copier", answers, tmp_path / "copier", src=template_snapshot, vcs_ref="HEAD"
-    )
-    cookiecutter_render = harness.render(
-        "cookiecutter", answers, tmp_path / "cc", src=template_snapshot
+    copier_render = render_pool.render("copier", answers, tmp_path / "copier", template_snapshot)
+    cookiecutter_render = render_pool.render(
+        "cookiecutter", answers, tmp_path / "cc", template_snapshot
     )
     check_render(copier_render, str(answers.get("python_version", RUNNING_PYTHON)))
     harness.assert_same_tree(copier_render, cookiecutter_render, ignore=(harness.ANSWERS_FILE,))
