@@ -94,6 +94,7 @@ def test_bounded_load_test_writes_the_baseline_the_capacity_plan_reads(
     fresh_project: Callable[..., Path], wheelhouse: Path
 ) -> None:
     project = fresh_project("default")
+    harness.install_project_venv(project, wheelhouse)
     env = harness.generated_ci_env(harness.load_example("default"), wheelhouse)
     harness.assert_make_passes(
         project, "loadtest", env=env, args=["LOADTEST_DURATION=8", "LOADTEST_CONCURRENCY=4"]
