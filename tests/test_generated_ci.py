@@ -89,7 +89,7 @@ def standalone_env(
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("PAVEDROAD_", "KUBECONFORM"))
-        and key not in ("PATH", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")
+        and key not in ("PATH", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTEST_ARGS")
         and not any(h in value for h in hidden)  # PWD, OLDPWD, ... of the checkout
     }
     env["PATH"] = os.pathsep.join([str(bin_dir), *path])
