@@ -86,9 +86,14 @@ def python_for(version: str) -> str:
     )
 
 
+def answers_python(answers: Mapping[str, Any]) -> str:
+    """The service's Python version in a set of answers (copier.yml's default when left out)."""
+    return str(answers.get("python_version", "3.11"))
+
+
 def generated_ci_env(answers: Mapping[str, Any], wheelhouse: Path) -> dict[str, str]:
     """What a generated repository's `make` needs here: the wheelhouse and its Python."""
-    version = str(answers.get("python_version", "3.11"))
+    version = answers_python(answers)
     return {
         "PIP_FIND_LINKS": str(wheelhouse),
         "UV_FIND_LINKS": str(wheelhouse),
@@ -202,8 +207,7 @@ def render_cookiecutter(
 ) -> subprocess.CompletedProcess[str]:
     """Render with cookiecutter into `dest` (the project is `dest` itself, as with copier)."""
     dest = Path(dest)
-    out = dest.parent / f".{dest.name}.cookiecutter"
-    shutil.rmtree(out, ignore_errors=True)
+    out = _cookiecutter_output(dest)
     cmd = [
         sys.executable,
         "-m",
@@ -222,6 +226,14 @@ def render_cookiecutter(
         project.rename(dest)
     shutil.rmtree(out, ignore_errors=True)
     return result
+
+
+def _cookiecutter_output(dest: Path) -> Path:
+    """An empty scratch directory beside `dest` for cookiecutter, which renders into a
+    directory named after the slug; the caller moves the project to `dest` and removes it."""
+    out = dest.parent / f".{dest.name}.cookiecutter"
+    shutil.rmtree(out, ignore_errors=True)
+    return out
 
 
 def render(engine: Engine, answers: Mapping[str, Any], dest: Path, **kwargs: Any) -> Path:
@@ -552,8 +564,7 @@ def _copier_in_process(answers: Mapping[str, Any], dest: Path, src: Path) -> Pat
 def _cookiecutter_in_process(answers: Mapping[str, Any], dest: Path, src: Path) -> Path:
     from cookiecutter.main import cookiecutter
 
-    out = dest.parent / f".{dest.name}.cookiecutter"
-    shutil.rmtree(out, ignore_errors=True)
+    out = _cookiecutter_output(dest)
     # The answers as the command line passes them (text), so both paths read the same.
     context = dict(item.split("=", 1) for item in _answers_as_cli(answers))
     project = cookiecutter(

@@ -46,7 +46,7 @@ def test_generated_ci_passes(
     project = fresh_project(name)
     # The venv from the same lock files with uv (seconds, where pip takes a minute of CPU): the
     # standalone run below builds it with the generated `make venv` itself.
-    harness.install_project_venv(project, wheelhouse, str(answers.get("python_version", "3.11")))
+    harness.install_project_venv(project, wheelhouse, harness.answers_python(answers))
     output = harness.assert_make_passes(project, "ci", env=env)
     assert "make ci: passed:" in output
     assert_chart_checks_reported(output)

@@ -294,7 +294,7 @@ def test_every_release_updates_to_the_working_tree(
     harness.git(project, "commit", "-q", "-m", f"update to {coming}")
     request.getfixturevalue("toolchain")
     wheelhouse: Path = request.getfixturevalue("wheelhouse")
-    python_version = str(answers.get("python_version", "3.11"))
+    python_version = harness.answers_python(answers)
     harness.install_project_venv(project, wheelhouse, python_version)
     env = harness.generated_ci_env(answers, wheelhouse)
     assert "make ci: passed:" in harness.assert_make_passes(project, "ci", env=env)

@@ -81,7 +81,7 @@ def service_python(
     project: Path = rendered("default")
     venv = tmp_path_factory.mktemp("service") / "venv"
     uv = str(Path(sys.executable).parent / "uv")
-    python = harness.python_for(str(harness.load_example("default").get("python_version", "3.11")))
+    python = harness.python_for(harness.answers_python(harness.load_example("default")))
     subprocess.run([uv, "venv", "--quiet", "--python", python, str(venv)], check=True)
     target = ["--python", str(venv / "bin" / "python")]
     subprocess.run(
