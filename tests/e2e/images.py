@@ -21,7 +21,6 @@ import http.server
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -30,7 +29,7 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from tests.harness import REPO_ROOT
+from tests.harness import REPO_ROOT, free_port
 from tools.internal_hashes import SOURCE_DATE_EPOCH
 
 CACHE = Path(os.environ.get("PAVEDROAD_CACHE", Path.home() / ".cache" / "pavedroad"))
@@ -265,9 +264,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @contextlib.contextmanager
 def serve_registry(storage: Path) -> Iterator[str]:
     """A CNCF distribution registry (docker-registry) on a free loopback port, plain HTTP."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+    port = free_port()
     config = storage / "config.yml"
     config.write_text(
         "version: 0.1\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -64,6 +65,60 @@ def postgres() -> Iterator[PostgresServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def rotation_database(
+    postgres: PostgresServer, sm_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[str, str], tuple[str, str]]:
+    """Makes what a PostgreSQL rotation runs against: a login role that owns a new database
+    ``<role>_db`` with a ``ticks (worker, at)`` table, the role's connection document in
+    Secrets Manager as ``prod/<role>/db``, and the superuser's as ``PG_ADMIN_SECRET`` (the
+    admin reference of the alternating-users strategy). Returns ``(secret_id, dbname)``."""
+
+    import psycopg  # the postgres extra: only these tests need it
+    from psycopg import sql
+
+    def create(role: str, password: str) -> tuple[str, str]:
+        dbname = role + "_db"
+        with psycopg.connect(**postgres.admin_kwargs(), autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(dbname)))
+            for name in (role, role + "_clone"):
+                admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
+            admin.execute(
+                sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                    sql.Identifier(role), sql.Literal(password)
+                )
+            )
+            admin.execute(
+                sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                    sql.Identifier(dbname), sql.Identifier(role)
+                )
+            )
+        with psycopg.connect(**postgres.admin_kwargs(dbname), autocommit=True) as admin:
+            admin.execute("CREATE TABLE ticks (worker int NOT NULL, at timestamptz DEFAULT now())")
+            admin.execute(sql.SQL("GRANT ALL ON ticks TO {}").format(sql.Identifier(role)))
+        secret_id = f"prod/{role}/db"
+        document = {
+            "engine": "postgres",
+            "host": postgres.host,
+            "port": postgres.port,
+            "dbname": dbname,
+            "username": role,
+            "password": password,
+        }
+        sm_client.create_secret(Name=secret_id, SecretString=json.dumps(document))
+        admin_document = {
+            "host": postgres.host,
+            "port": postgres.port,
+            "dbname": "postgres",
+            "username": postgres.superuser,
+            "password": postgres.password,
+        }
+        monkeypatch.setenv("PG_ADMIN_SECRET", json.dumps(admin_document))
+        return secret_id, dbname
+
+    return create
 
 
 @pytest.fixture(scope="session")

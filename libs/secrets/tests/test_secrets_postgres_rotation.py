@@ -12,6 +12,7 @@ import json
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pavedroad.secrets.postgres as pg
@@ -20,7 +21,6 @@ import pytest
 from pavedroad.secrets import SecretCache
 from pavedroad.secrets.rotation import RotationEngine, strategy_from_name
 from pavedroad.secrets.testing import PostgresServer
-from psycopg import sql
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -31,54 +31,16 @@ MAX_ITERATIONS_PER_WORKER = 20_000
 TIME_LIMIT_SECONDS = 90.0
 
 
-def prepare_database(cluster: PostgresServer, role: str, password: str, dbname: str) -> None:
-    with psycopg.connect(**cluster.admin_kwargs(), autocommit=True) as admin:
-        for name in (role, role + "_clone"):
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(dbname)))
-            admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
-        admin.execute(
-            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
-                sql.Identifier(role), sql.Literal(password)
-            )
-        )
-        admin.execute(
-            sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                sql.Identifier(dbname), sql.Identifier(role)
-            )
-        )
-    with psycopg.connect(**cluster.admin_kwargs(dbname), autocommit=True) as admin:
-        admin.execute("CREATE TABLE ticks (worker int NOT NULL, at timestamptz DEFAULT now())")
-        admin.execute(sql.SQL("GRANT ALL ON ticks TO {}").format(sql.Identifier(role)))
-
-
 @pytest.mark.parametrize("strategy_name", ["postgres-single-user", "postgres-alternating-users"])
 def test_rotation_under_load_fails_no_query(
     strategy_name: str,
     postgres: PostgresServer,
     sm_client: Any,
+    rotation_database: Callable[[str, str], tuple[str, str]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     role = "app_single" if strategy_name.endswith("single-user") else "app_alt"
-    dbname = role + "_db"
-    prepare_database(postgres, role, "initial-password-0001", dbname)
-    secret_id = f"prod/{role}/db"
-    document = {
-        "engine": "postgres",
-        "host": postgres.host,
-        "port": postgres.port,
-        "dbname": dbname,
-        "username": role,
-        "password": "initial-password-0001",
-    }
-    sm_client.create_secret(Name=secret_id, SecretString=json.dumps(document))
-    admin = {
-        "host": postgres.host,
-        "port": postgres.port,
-        "dbname": "postgres",
-        "username": postgres.superuser,
-        "password": postgres.password,
-    }
-    monkeypatch.setenv("PG_ADMIN_SECRET", json.dumps(admin))
+    secret_id, _ = rotation_database(role, "initial-password-0001")
 
     auth_failures = Counter[str]()
     real_is_auth_failure = pg.is_auth_failure
@@ -180,30 +142,20 @@ def _value(document: dict[str, Any]) -> Any:
 
 
 def test_set_secret_is_idempotent_and_retry_safe(
-    postgres: PostgresServer, sm_client: Any, monkeypatch: pytest.MonkeyPatch
+    sm_client: Any, rotation_database: Callable[[str, str], tuple[str, str]]
 ) -> None:
-    prepare_database(postgres, "app_idem", "initial-password-0002", "app_idem_db")
-    document = {
-        "host": postgres.host,
-        "port": postgres.port,
-        "dbname": "app_idem_db",
-        "username": "app_idem",
-        "password": "initial-password-0002",
-    }
-    sm_client.create_secret(Name="prod/idem/db", SecretString=json.dumps(document))
+    secret_id, _ = rotation_database("app_idem", "initial-password-0002")
     engine = RotationEngine(strategy_from_name("postgres-single-user"), client=sm_client)
     token = "dddddddd-2222-3333-4444-555555555555"
-    engine.run_step("createSecret", "prod/idem/db", token)
+    engine.run_step("createSecret", secret_id, token)
     for _ in range(2):  # the second setSecret finds the password already set
-        engine.run_step("setSecret", "prod/idem/db", token)
-        engine.run_step("testSecret", "prod/idem/db", token)
-    engine.run_step("finishSecret", "prod/idem/db", token)
+        engine.run_step("setSecret", secret_id, token)
+        engine.run_step("testSecret", secret_id, token)
+    engine.run_step("finishSecret", secret_id, token)
     # Name the stage: moto answers a stage-less read with the version the secret was created
     # with, not the one AWSCURRENT moved to (AWS answers with AWSCURRENT).
     new = json.loads(
-        sm_client.get_secret_value(SecretId="prod/idem/db", VersionStage="AWSCURRENT")[
-            "SecretString"
-        ]
+        sm_client.get_secret_value(SecretId=secret_id, VersionStage="AWSCURRENT")["SecretString"]
     )
     with psycopg.connect(**pg.connection_kwargs(_value(new))) as conn:
         assert conn.execute("SELECT current_user").fetchone() == ("app_idem",)

@@ -13,6 +13,7 @@ import json
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -27,7 +28,6 @@ from pavedroad.secrets.sqlalchemy import (
     rotation_stats,
 )
 from pavedroad.secrets.testing import PostgresServer
-from psycopg import sql
 from sqlalchemy import text
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -35,53 +35,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 WORKERS = 4
 ROTATIONS = 2
 TTL = 0.5
-
-
-def _prepare(cluster: PostgresServer, role: str, password: str) -> str:
-    dbname = role + "_db"
-    with psycopg.connect(**cluster.admin_kwargs(), autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(dbname)))
-        for name in (role, role + "_clone"):
-            admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
-        admin.execute(
-            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
-                sql.Identifier(role), sql.Literal(password)
-            )
-        )
-        admin.execute(
-            sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                sql.Identifier(dbname), sql.Identifier(role)
-            )
-        )
-    with psycopg.connect(**cluster.admin_kwargs(dbname), autocommit=True) as admin:
-        admin.execute("CREATE TABLE ticks (worker int NOT NULL)")
-        admin.execute(sql.SQL("GRANT ALL ON ticks TO {}").format(sql.Identifier(role)))
-    return dbname
-
-
-def _secret(
-    postgres: PostgresServer, sm_client: Any, monkeypatch: pytest.MonkeyPatch, role: str
-) -> tuple[str, str]:
-    dbname = _prepare(postgres, role, "initial-password-0001")
-    secret_id = f"prod/{role}/db"
-    document = {
-        "engine": "postgres",
-        "host": postgres.host,
-        "port": postgres.port,
-        "dbname": dbname,
-        "username": role,
-        "password": "initial-password-0001",
-    }
-    sm_client.create_secret(Name=secret_id, SecretString=json.dumps(document))
-    admin = {
-        "host": postgres.host,
-        "port": postgres.port,
-        "dbname": "postgres",
-        "username": postgres.superuser,
-        "password": postgres.password,
-    }
-    monkeypatch.setenv("PG_ADMIN_SECRET", json.dumps(admin))
-    return secret_id, dbname
 
 
 def _rotate(engine: RotationEngine, secret_id: str) -> None:
@@ -105,10 +58,12 @@ def _assert_old_password_refused(postgres: PostgresServer, dbname: str, role: st
 
 
 def test_sync_psycopg_engine_survives_single_user_rotation(
-    postgres: PostgresServer, sm_client: Any, monkeypatch: pytest.MonkeyPatch
+    postgres: PostgresServer,
+    sm_client: Any,
+    rotation_database: Callable[[str, str], tuple[str, str]],
 ) -> None:
     role = "sa_sync"
-    secret_id, dbname = _secret(postgres, sm_client, monkeypatch, role)
+    secret_id, dbname = rotation_database(role, "initial-password-0001")
     rotation = RotationEngine(
         strategy_from_name("postgres-single-user", admin_ref="env:PG_ADMIN_SECRET"),
         client=sm_client,
@@ -160,10 +115,10 @@ def test_async_asyncpg_engine_survives_rotation(
     strategy_name: str,
     postgres: PostgresServer,
     sm_client: Any,
-    monkeypatch: pytest.MonkeyPatch,
+    rotation_database: Callable[[str, str], tuple[str, str]],
 ) -> None:
     role = "sa_async_single" if strategy_name.endswith("single-user") else "sa_async_alt"
-    secret_id, dbname = _secret(postgres, sm_client, monkeypatch, role)
+    secret_id, dbname = rotation_database(role, "initial-password-0001")
     rotation = RotationEngine(
         strategy_from_name(strategy_name, admin_ref="env:PG_ADMIN_SECRET"), client=sm_client
     )
